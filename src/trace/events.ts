@@ -1,0 +1,77 @@
+/**
+ * Trace events: what happened to a packet, step by step. Built only when a sink is attached,
+ * so the hot path pays nothing when tracing is off. Addresses are uint32; renderers format them.
+ */
+
+/** Where an event happened: the node (or client) and the network namespace inside it. */
+export interface TracePlace {
+  readonly node: string;
+  /** 'host' for the node's root namespace, `pod/NS/NAME` for a pod, or a client name. */
+  readonly netns: string;
+}
+
+export interface Endpoint4 {
+  readonly addr: number;
+  readonly port: number;
+}
+
+export type TraceEvent =
+  | { readonly kind: 'packet'; readonly place: TracePlace; readonly description: string; readonly proto: number; readonly src: Endpoint4; readonly dst: Endpoint4 }
+  | { readonly kind: 'device'; readonly place: TracePlace; readonly dev: string; readonly direction: 'in' | 'out' }
+  | { readonly kind: 'hook'; readonly place: TracePlace; readonly hook: string }
+  | {
+      readonly kind: 'rule';
+      readonly place: TracePlace;
+      readonly table: string;
+      readonly chain: string;
+      /** 1-based rule number in the chain. */
+      readonly ruleNumber: number;
+      readonly ruleText: string;
+      readonly matched: boolean;
+    }
+  | {
+      readonly kind: 'verdict';
+      readonly place: TracePlace;
+      readonly table: string;
+      readonly chain: string;
+      /** 0 when the verdict came from the chain's policy. */
+      readonly ruleNumber: number;
+      readonly verdict: string;
+    }
+  | {
+      readonly kind: 'nat';
+      readonly place: TracePlace;
+      readonly nat: 'dnat' | 'snat' | 'masquerade' | 'un-dnat' | 'un-snat' | 'ipvs';
+      readonly before: Endpoint4;
+      readonly after: Endpoint4;
+    }
+  | {
+      readonly kind: 'conntrack';
+      readonly place: TracePlace;
+      readonly action: 'new' | 'established' | 'related' | 'invalid' | 'confirmed' | 'untracked' | 'table-full' | 'expired';
+      readonly detail: string;
+    }
+  | { readonly kind: 'mark'; readonly place: TracePlace; readonly before: number; readonly after: number }
+  | { readonly kind: 'route'; readonly place: TracePlace; readonly dst: number; readonly result: string }
+  | { readonly kind: 'neighbour'; readonly place: TracePlace; readonly addr: number; readonly mac: string; readonly dev: string }
+  | { readonly kind: 'bridge'; readonly place: TracePlace; readonly bridge: string; readonly mac: string; readonly port: string }
+  | { readonly kind: 'encap'; readonly place: TracePlace; readonly detail: string }
+  | { readonly kind: 'decap'; readonly place: TracePlace; readonly detail: string }
+  | { readonly kind: 'ipvs'; readonly place: TracePlace; readonly detail: string }
+  | { readonly kind: 'log'; readonly place: TracePlace; readonly prefix: string }
+  | { readonly kind: 'deliver'; readonly place: TracePlace; readonly detail: string }
+  | { readonly kind: 'drop'; readonly place: TracePlace; readonly reason: string; readonly detail: string }
+  | { readonly kind: 'note'; readonly place: TracePlace; readonly detail: string };
+export type TraceEventKind = TraceEvent['kind'];
+
+export interface TraceSink {
+  emit(event: TraceEvent): void;
+}
+
+/** A sink that keeps every event, for tests and renderers. */
+export class CollectingSink implements TraceSink {
+  readonly events: TraceEvent[] = [];
+  emit(event: TraceEvent): void {
+    this.events.push(event);
+  }
+}
