@@ -28,6 +28,7 @@ export const ERROR_CODES = [
   'IPSET_BAD_ENTRY',
   'IPSET_IN_USE',
   'IPSET_TYPE_MISMATCH',
+  'IPSET_NOT_MEMBER',
   // ipvs
   'IPVS_NO_SERVICE',
   'IPVS_SERVICE_EXISTS',
@@ -39,6 +40,7 @@ export const ERROR_CODES = [
   'WIRE_TRUNCATED',
   'WIRE_BAD_CHECKSUM',
   'WIRE_UNSUPPORTED',
+  'WIRE_MALFORMED',
   // kubernetes objects, flannel, cluster
   'KUBE_YAML',
   'KUBE_INVALID',
@@ -53,6 +55,8 @@ export const ERROR_CODES = [
   'CLI_USAGE',
   'CLI_NOT_FOUND',
   'IO',
+  // iptables text that real iptables accepts but kpemu does not model (an option, a module, a form)
+  'IPTABLES_UNSUPPORTED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

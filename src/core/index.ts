@@ -5,3 +5,4 @@ export * from './clock.js';
 export * from './hash.js';
 export * from './open-table.js';
 export * from './protocol.js';
+export * from './explore.js';

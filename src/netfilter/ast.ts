@@ -270,8 +270,11 @@ export type Target =
     }
   | { readonly kind: 'connmark'; readonly mode: 'save' | 'restore'; readonly nfmask: number; readonly ctmask: number }
   | { readonly kind: 'log'; readonly prefix: string; readonly level: number }
-  /** `-j NOTRACK` and `-j CT --notrack` (iptables saves both as `-j CT --notrack`). */
-  | { readonly kind: 'notrack' };
+  /**
+   * `-j NOTRACK` and `-j CT --notrack`: the same kernel CT target. iptables-save prints each as it
+   * was written (NOTRACK sets an alias flag in the kernel), so `alias` records `-j NOTRACK`.
+   */
+  | { readonly kind: 'notrack'; readonly alias?: 'NOTRACK' };
 export type TargetKind = Target['kind'];
 
 /** One rule. Fields in the order iptables-save prints the common part. */
@@ -304,8 +307,17 @@ export type RuleCommand =
   | { readonly kind: 'zero'; readonly chain?: string }
   | { readonly kind: 'policy'; readonly chain: string; readonly policy: Policy }
   | { readonly kind: 'rename-chain'; readonly chain: string; readonly newName: string }
-  | { readonly kind: 'list'; readonly chain?: string; readonly numeric: boolean; readonly lineNumbers: boolean; readonly verbose: boolean }
-  | { readonly kind: 'list-rules'; readonly chain?: string };
+  | {
+      readonly kind: 'list';
+      readonly chain?: string;
+      readonly numeric: boolean;
+      readonly lineNumbers: boolean;
+      readonly verbose: boolean;
+      /** `-x`: exact counters instead of K/M/G abbreviations. */
+      readonly exact?: boolean;
+    }
+  /** `-S [chain]`; with `-v` (`verbose`) counters are printed as `-c packets bytes`. */
+  | { readonly kind: 'list-rules'; readonly chain?: string; readonly verbose?: boolean };
 export type RuleCommandKind = RuleCommand['kind'];
 
 /** A command with the 1-based line it came from (0 for a single command line). */
@@ -313,6 +325,17 @@ export interface LocatedCommand {
   readonly command: RuleCommand;
   readonly line: number;
   readonly text: string;
+  /**
+   * Counters to give the rule (or the policy, for `-P`): from `-c packets bytes`, or from a
+   * `[packets:bytes]` line prefix when the restore is done with counters.
+   */
+  readonly counters?: RuleCounters;
+}
+
+/** Packet and byte counters (uint64 in the kernel; numbers here, exact up to 2^53). */
+export interface RuleCounters {
+  readonly packets: number;
+  readonly bytes: number;
 }
 
 /** `:NAME POLICY [packets:bytes]`; policy null for `-` (user chains). */
@@ -330,6 +353,8 @@ export interface TableBlock {
   readonly line: number;
   readonly chains: readonly ChainDeclaration[];
   readonly commands: readonly LocatedCommand[];
+  /** Line of the block's COMMIT, where the kernel reports table-level failures. */
+  readonly commitLine?: number;
 }
 
 export interface RestoreDocument {

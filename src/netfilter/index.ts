@@ -1,2 +1,13 @@
 export * from './ast.js';
 export type * from './api.js';
+export type * from './env.js';
+export * from './text/index.js';
+export { Netfilter, type RestoreOptions as NetfilterRestoreOptions, type RestoreStats } from './netfilter.js';
+export { EmulatedIptables, tableView } from './iptables-api.js';
+export { RecentStore } from './recent-store.js';
+export { VERDICT, type Verdict, verdictName } from './engine/verdict.js';
+export { referenceWalk, type ReferenceOutcome } from './engine/reference-walk.js';
+export { WalkOutcome } from './engine/walk.js';
+export type { CompiledTable } from './engine/compiled.js';
+export type { KernelObjects } from './state/kernel-objects.js';
+export { TableState } from './state/table.js';

@@ -75,6 +75,12 @@ export class Packet {
   innerDport = 0;
   /** An opaque payload length or marker for tests; not interpreted. */
   payloadLength = 0;
+  /** For an encapsulated packet (VXLAN): the inner packet it carries. */
+  inner: Packet | null = null;
+  /** For an encapsulated packet: inner Ethernet addresses and the VNI. */
+  innerSrcMac = '';
+  innerDstMac = '';
+  vni = 0;
 
   reset(): this {
     this.src = 0;
@@ -103,6 +109,10 @@ export class Packet {
     this.innerSport = 0;
     this.innerDport = 0;
     this.payloadLength = 0;
+    this.inner = null;
+    this.innerSrcMac = '';
+    this.innerDstMac = '';
+    this.vni = 0;
     return this;
   }
 
@@ -133,6 +143,10 @@ export class Packet {
     this.innerSport = o.innerSport;
     this.innerDport = o.innerDport;
     this.payloadLength = o.payloadLength;
+    this.inner = o.inner;
+    this.innerSrcMac = o.innerSrcMac;
+    this.innerDstMac = o.innerDstMac;
+    this.vni = o.vni;
     return this;
   }
 

@@ -1,0 +1,646 @@
+import { type Clock, KpemuError, OpenTable } from '../core/index.js';
+import type { Packet } from '../packet/index.js';
+import { ConnTable } from './conn-table.js';
+import type { IpvsConntrackHook } from './conntrack-hook.js';
+import { Dest } from './dest.js';
+import { DIR_INPUT, DIR_INPUT_ONLY, DIR_OUTPUT, nextTcpState, ProtoTimeouts, TCP_S } from './proto-state.js';
+import { DEFAULT_SCHEDULER_OPTIONS, SCHEDULERS, type SchedulerOptions } from './schedulers/index.js';
+import { VirtualService } from './service.js';
+import { CONN_FLAGS, DEST_FLAGS, type FwdMethod, isSchedulerName, type SchedulerName, SVC_FLAGS, UNMODELLED_SCHEDULERS } from './types.js';
+import { IpvsVerdict } from './verdict.js';
+
+/** sysctls and build options of the modelled IPVS (net.ipv4.vs.*, CONFIG_IP_VS_*). */
+export interface IpvsOptions {
+  readonly clock: Clock;
+  /** conn_tab_bits: ipvsadm shows `size=2^bits`; default 12 (4096). */
+  readonly connTabBits?: number;
+  /** expire_nodest_conn (kernel default 0; kube-proxy sets 1). */
+  readonly expireNodestConn?: boolean;
+  /** expire_quiescent_template (kernel default 0; kube-proxy sets 1). */
+  readonly expireQuiescentTemplate?: boolean;
+  /** conn_reuse_mode (default 1). */
+  readonly connReuseMode?: number;
+  /**
+   * conntrack (default 0; kube-proxy sets 1). With it, a packet of a flow IPVS reschedules is
+   * dropped while the old conntrack entry lives (ip_vs_conn_uses_old_conntrack is taken as true),
+   * which is the source of kube-proxy's one-second SYN retransmit on port reuse.
+   */
+  readonly conntrack?: boolean;
+  readonly scheduler?: Partial<SchedulerOptions>;
+  readonly conntrackHook?: IpvsConntrackHook;
+}
+
+/** A service as created or edited through the model (protocol number, host-order address). */
+export interface ServiceSpec {
+  readonly protocol: number;
+  readonly addr: number;
+  readonly port: number;
+  readonly scheduler: string;
+  /** SVC_FLAGS (HASHED is added by the kernel). */
+  readonly flags?: number;
+  /** Persistence timeout, seconds. */
+  readonly timeout?: number;
+  /** Persistence mask, host order; default 255.255.255.255. */
+  readonly netmask?: number;
+}
+
+export interface DestSpec {
+  readonly addr: number;
+  readonly port: number;
+  readonly weight: number;
+  readonly fwd?: FwdMethod;
+  readonly uThreshold?: number;
+  readonly lThreshold?: number;
+}
+
+const IPPROTO_TCP = 6;
+const IPPROTO_UDP = 17;
+const IPPROTO_SCTP = 132;
+const TCP_SYN = 0x02;
+const TCP_RST = 0x04;
+
+/**
+ * The kernel's IPVS state of one network namespace: virtual services in an open-addressing table
+ * keyed by (protocol, address, port), their real servers and schedulers, and the connection table
+ * with per-protocol state machines, timeouts, persistence templates and the counters schedulers
+ * read. {@link schedule} is ip_vs_in for a packet addressed to a local VIP; {@link reply} is
+ * ip_vs_out for a real server's answer. Time comes from the injected clock; connections expire
+ * lazily when time is read (before every packet decision and in {@link expire}).
+ */
+export class Ipvs {
+  readonly clock: Clock;
+  readonly timeouts = new ProtoTimeouts();
+  readonly conns = new ConnTable(1024);
+  readonly connTabSize: number;
+  expireNodestConn: boolean;
+  expireQuiescentTemplate: boolean;
+  connReuseMode: number;
+  conntrack: boolean;
+  readonly schedulerOptions: SchedulerOptions;
+  private readonly hook: IpvsConntrackHook | null;
+  private services: (VirtualService | null)[] = [];
+  private readonly svcIndex = new OpenTable(3, 256, 0x1a2b3c4d);
+  private readonly svcKey = new Uint32Array(3);
+  private portZeroServices = 0;
+  private dests: (Dest | null)[] = [];
+  private freeDestIds: number[] = [];
+  /** The verdict of the latest packet (reused). */
+  readonly verdict = new IpvsVerdict();
+
+  constructor(options: IpvsOptions) {
+    this.clock = options.clock;
+    this.connTabSize = 1 << (options.connTabBits ?? 12);
+    this.expireNodestConn = options.expireNodestConn === true;
+    this.expireQuiescentTemplate = options.expireQuiescentTemplate === true;
+    this.connReuseMode = options.connReuseMode ?? 1;
+    this.conntrack = options.conntrack === true;
+    this.schedulerOptions = { ...DEFAULT_SCHEDULER_OPTIONS, ...options.scheduler };
+    this.hook = options.conntrackHook ?? null;
+  }
+
+  // --- services ------------------------------------------------------------------------------
+
+  private keyOf(protocol: number, addr: number, port: number): Uint32Array {
+    const k = this.svcKey;
+    k[0] = protocol;
+    k[1] = addr >>> 0;
+    k[2] = port;
+    return k;
+  }
+
+  /** The service for (protocol, addr, port), or undefined. */
+  findService(protocol: number, addr: number, port: number): VirtualService | undefined {
+    const id = this.svcIndex.get(this.keyOf(protocol, addr, port));
+    return id < 0 ? undefined : (this.services[id] ?? undefined);
+  }
+
+  /** ip_vs_service_find: the exact service, else a port-0 service of that address. */
+  private lookupService(protocol: number, addr: number, port: number): VirtualService | null {
+    let id = this.svcIndex.get(this.keyOf(protocol, addr, port));
+    let probes = this.svcIndex.lastProbes;
+    if (id < 0 && this.portZeroServices > 0) {
+      id = this.svcIndex.get(this.keyOf(protocol, addr, 0));
+      probes += this.svcIndex.lastProbes;
+    }
+    this.verdict.probes += probes;
+    return id < 0 ? null : (this.services[id] ?? null);
+  }
+
+  /** Services in creation order (the kernel's own order depends on a netns pointer; ipvsadm sorts). */
+  listServices(): VirtualService[] {
+    return this.services.filter((s): s is VirtualService => s !== null);
+  }
+
+  /** The scheduler name as a modelled one (ENOENT "Scheduler not found" otherwise). */
+  private checkScheduler(name: string): SchedulerName {
+    if (isSchedulerName(name)) return name;
+    const why = (UNMODELLED_SCHEDULERS as readonly string[]).includes(name) ? ' (kpemu does not model it)' : '';
+    throw new KpemuError('IPVS_BAD_SCHEDULER', `Scheduler not found: ${name}${why}`, { location: { text: name } });
+  }
+
+  /** ip_vs_add_service. */
+  addService(spec: ServiceSpec): VirtualService {
+    if (this.findService(spec.protocol, spec.addr, spec.port) !== undefined)
+      throw new KpemuError('IPVS_SERVICE_EXISTS', 'Service already exists', { location: { object: serviceName(spec) } });
+    const sched = this.checkScheduler(spec.scheduler);
+    const svc = new VirtualService(spec.protocol, spec.addr >>> 0, spec.port, spec.flags ?? 0, spec.timeout ?? 0, spec.netmask ?? 0xffffffff);
+    svc.scheduler = SCHEDULERS[sched](svc, this.schedulerOptions);
+    let id = this.services.indexOf(null);
+    if (id < 0) {
+      id = this.services.length;
+      this.services.push(null);
+    }
+    svc.id = id;
+    this.services[id] = svc;
+    this.svcIndex.set(this.keyOf(svc.protocol, svc.addr, svc.port), id);
+    if (svc.port === 0) this.portZeroServices++;
+    return svc;
+  }
+
+  private mustService(protocol: number, addr: number, port: number, missing: string): VirtualService {
+    const svc = this.findService(protocol, addr, port);
+    if (svc === undefined) throw new KpemuError('IPVS_NO_SERVICE', missing, { location: { object: serviceName({ protocol, addr, port }) } });
+    return svc;
+  }
+
+  /** ip_vs_edit_service: flags, timeout and mask change in place; a new scheduler starts fresh. */
+  editService(spec: ServiceSpec): VirtualService {
+    const svc = this.mustService(spec.protocol, spec.addr, spec.port, 'No such service');
+    const sched = this.checkScheduler(spec.scheduler);
+    svc.flags = (spec.flags ?? 0) | SVC_FLAGS.HASHED;
+    svc.timeout = spec.timeout ?? 0;
+    svc.netmask = spec.netmask ?? 0xffffffff;
+    if (svc.scheduler.name !== sched) svc.scheduler = SCHEDULERS[sched](svc, this.schedulerOptions);
+    return svc;
+  }
+
+  /** ip_vs_del_service: its real servers go to the trash while connections still use them. */
+  deleteService(protocol: number, addr: number, port: number): void {
+    const svc = this.mustService(protocol, addr, port, 'No such service');
+    while (svc.dests.length > 0) this.unlinkDest(svc, 0);
+    this.svcIndex.delete(this.keyOf(protocol, addr, port));
+    if (svc.port === 0) this.portZeroServices--;
+    this.services[svc.id] = null;
+  }
+
+  /** ipvsadm -C: every service goes. */
+  flush(): void {
+    for (const s of this.listServices()) this.deleteService(s.protocol, s.addr, s.port);
+  }
+
+  // --- destinations --------------------------------------------------------------------------
+
+  /** ip_vs_add_dest: inserted at the head of the list; a trashed twin with live connections is revived. */
+  addDest(protocol: number, addr: number, port: number, spec: DestSpec): Dest {
+    const svc = this.mustService(protocol, addr, port, 'Service not defined');
+    if (spec.weight < 0 || !Number.isInteger(spec.weight))
+      throw new KpemuError('VALUE_INVALID', `invalid weight ${spec.weight}: expected an integer >= 0`, { location: { object: destName(svc, spec) } });
+    const uth = spec.uThreshold ?? 0;
+    const lth = spec.lThreshold ?? 0;
+    if (uth !== 0 && lth > uth) throw new KpemuError('VALUE_INVALID', 'lower threshold above upper threshold', { location: { object: destName(svc, spec) } });
+    if (svc.indexOfDest(spec.addr >>> 0, spec.port) >= 0)
+      throw new KpemuError('IPVS_DEST_EXISTS', 'Destination already exists', { location: { object: destName(svc, spec) } });
+    let dest = this.trashedDest(svc, spec.addr >>> 0, spec.port);
+    if (dest === null) {
+      dest = new Dest(spec.addr >>> 0, spec.port, spec.weight, spec.fwd ?? 'masq', svc.protocol, svc.addr, svc.port);
+      const id = this.freeDestIds.pop() ?? this.dests.length;
+      dest.id = id;
+      this.dests[id] = dest;
+    }
+    dest.inTrash = false;
+    this.updateDest(svc, dest, spec, true);
+    svc.dests.unshift(dest);
+    svc.scheduler.destAdded(svc, 0);
+    return dest;
+  }
+
+  private trashedDest(svc: VirtualService, addr: number, port: number): Dest | null {
+    for (const d of this.dests) {
+      if (d !== null && d.inTrash && d.addr === addr && d.port === port && d.svcProtocol === svc.protocol && d.svcAddr === svc.addr && d.svcPort === svc.port)
+        return d;
+    }
+    return null;
+  }
+
+  /** __ip_vs_update_dest: weight, last_weight, forwarding, thresholds, AVAILABLE, OVERLOAD. */
+  private updateDest(_svc: VirtualService, dest: Dest, spec: DestSpec, add: boolean): void {
+    dest.weight = spec.weight;
+    if (add || spec.weight !== 0) dest.lastWeight = spec.weight;
+    dest.fwd = spec.fwd ?? 'masq';
+    dest.flags |= DEST_FLAGS.AVAILABLE;
+    const uth = spec.uThreshold ?? 0;
+    if (uth === 0 || uth > dest.totalConns) dest.flags &= ~DEST_FLAGS.OVERLOAD;
+    dest.uThreshold = uth;
+    dest.lThreshold = spec.lThreshold ?? 0;
+  }
+
+  /** ip_vs_edit_dest (weight 0 quiesces: no new connections, existing ones keep going). */
+  editDest(protocol: number, addr: number, port: number, spec: DestSpec): Dest {
+    const svc = this.mustService(protocol, addr, port, 'Service not defined');
+    const i = svc.indexOfDest(spec.addr >>> 0, spec.port);
+    if (i < 0) throw new KpemuError('IPVS_NO_DEST', 'No such destination', { location: { object: destName(svc, spec) } });
+    if (spec.weight < 0 || !Number.isInteger(spec.weight))
+      throw new KpemuError('VALUE_INVALID', `invalid weight ${spec.weight}: expected an integer >= 0`, { location: { object: destName(svc, spec) } });
+    const dest = svc.dests[i] as Dest;
+    this.updateDest(svc, dest, spec, false);
+    svc.scheduler.destUpdated(svc);
+    return dest;
+  }
+
+  /** ip_vs_del_dest: unlinked now; freed when its last connection expires. */
+  deleteDest(protocol: number, addr: number, port: number, destAddr: number, destPort: number): void {
+    const svc = this.mustService(protocol, addr, port, 'Service not defined');
+    const i = svc.indexOfDest(destAddr >>> 0, destPort);
+    if (i < 0) throw new KpemuError('IPVS_NO_DEST', 'No such destination', { location: { object: destName(svc, { addr: destAddr, port: destPort }) } });
+    this.unlinkDest(svc, i);
+  }
+
+  private unlinkDest(svc: VirtualService, i: number): void {
+    const dest = svc.dests[i] as Dest;
+    dest.flags &= ~DEST_FLAGS.AVAILABLE;
+    svc.dests.splice(i, 1);
+    svc.scheduler.destRemoved(svc, i);
+    dest.inTrash = true;
+    if (dest.refcnt === 0) this.freeDest(dest);
+  }
+
+  private freeDest(dest: Dest): void {
+    this.dests[dest.id] = null;
+    this.freeDestIds.push(dest.id);
+    dest.inTrash = false;
+  }
+
+  /** The destination with id `id` (connections store ids), or null. */
+  destById(id: number): Dest | null {
+    return this.dests[id] ?? null;
+  }
+
+  /** `ipvsadm --set tcp tcpfin udp` (seconds; 0 keeps a value). */
+  setTimeouts(tcp: number, tcpFin: number, udp: number): void {
+    this.timeouts.set(tcp, tcpFin, udp);
+  }
+
+  // --- connections ---------------------------------------------------------------------------
+
+  private stateTimeoutMs(proto: number, state: number): number {
+    if (proto === IPPROTO_TCP) return (this.timeouts.tcp[state] as number) * 1000;
+    if (proto === IPPROTO_UDP) return this.timeouts.udp * 1000;
+    return this.timeouts.sctp * 1000;
+  }
+
+  /** Restarts the connection timer at now + its timeout (ip_vs_conn_put). */
+  private touch(i: number, now: number): void {
+    const c = this.conns;
+    const exp = now + (c.timeout[i] as number);
+    c.expires[i] = exp;
+    if (exp < (this.queued[i] ?? Infinity)) {
+      this.queued[i] = exp;
+      c.heap.push(exp, i, c.gen[i] as number);
+    }
+  }
+
+  /** Earliest heap entry per slot: only that one is live, older ones are dropped when popped. */
+  private queued: Float64Array = new Float64Array(1024);
+
+  private ensureQueued(i: number): void {
+    if (i < this.queued.length) return;
+    let n = this.queued.length;
+    while (n <= i) n *= 2;
+    const q = new Float64Array(n);
+    q.set(this.queued);
+    this.queued = q;
+  }
+
+  /** ip_vs_conn_new + ip_vs_bind_dest. */
+  private newConn(
+    proto: number,
+    caddr: number,
+    cport: number,
+    vaddr: number,
+    vport: number,
+    dest: Dest,
+    dport: number,
+    flags: number,
+    svc: VirtualService,
+  ): number {
+    const c = this.conns;
+    const i = c.alloc();
+    this.ensureQueued(i);
+    this.queued[i] = Infinity;
+    c.proto[i] = proto;
+    c.caddr[i] = caddr;
+    c.cport[i] = cport;
+    c.vaddr[i] = vaddr;
+    c.vport[i] = vport;
+    c.daddr[i] = dest.addr;
+    c.dport[i] = dport;
+    c.svc[i] = svc.id;
+    c.state[i] = 0;
+    c.timeout[i] = 3000;
+    // Destinations start connections inactive; non-NAT forwarding sees no replies (NOOUTPUT).
+    const destFlags = CONN_FLAGS.INACTIVE | (dest.fwd === 'masq' ? 0 : CONN_FLAGS.NOOUTPUT);
+    const f = flags | destFlags;
+    c.flags[i] = f;
+    c.dest[i] = dest.id;
+    dest.refcnt++;
+    if (f & CONN_FLAGS.TEMPLATE) dest.persistConns++;
+    else if (f & CONN_FLAGS.INACTIVE) dest.inactConns++;
+    else dest.activeConns++;
+    if (dest.uThreshold !== 0 && dest.totalConns >= dest.uThreshold) dest.flags |= DEST_FLAGS.OVERLOAD;
+    c.hash(i, f & CONN_FLAGS.TEMPLATE ? 1 : 0);
+    return i;
+  }
+
+  /** ip_vs_unbind_dest. */
+  private unbindDest(i: number): void {
+    const c = this.conns;
+    const dest = this.dests[c.dest[i] as number];
+    if (dest === null || dest === undefined) return;
+    const f = c.flags[i] as number;
+    if (f & CONN_FLAGS.TEMPLATE) dest.persistConns--;
+    else if (f & CONN_FLAGS.INACTIVE) dest.inactConns--;
+    else dest.activeConns--;
+    if (dest.lThreshold !== 0) {
+      if (dest.totalConns < dest.lThreshold) dest.flags &= ~DEST_FLAGS.OVERLOAD;
+    } else if (dest.uThreshold !== 0) {
+      if (dest.totalConns * 4 < dest.uThreshold * 3) dest.flags &= ~DEST_FLAGS.OVERLOAD;
+    } else dest.flags &= ~DEST_FLAGS.OVERLOAD;
+    dest.refcnt--;
+    c.dest[i] = -1;
+    if (dest.inTrash && dest.refcnt === 0) this.freeDest(dest);
+  }
+
+  /** ip_vs_conn_expire for slot `i` at time `now`. */
+  private expireConn(i: number, now: number): void {
+    const c = this.conns;
+    if ((c.nControl[i] as number) > 0) {
+      // Still controls connections: try again in a minute.
+      c.timeout[i] = 60_000;
+      this.touch(i, now);
+      return;
+    }
+    const f = c.flags[i] as number;
+    const kind = f & CONN_FLAGS.TEMPLATE ? 1 : 0;
+    c.unhash(i, kind);
+    const ct = c.control[i] as number;
+    if (ct >= 0) {
+      const forced = c.timeout[i] === 0;
+      c.nControl[ct] = (c.nControl[ct] as number) - 1;
+      c.control[i] = -1;
+      // A connection expired on purpose drops its template too when nothing else uses it.
+      if (forced && c.nControl[ct] === 0 && c.live[ct] === 1) this.expireNow(ct, now);
+    }
+    if (kind === 0 && this.hook !== null) {
+      this.hook.onExpire(c.proto[i] as number, c.caddr[i] as number, c.cport[i] as number, c.vaddr[i] as number, c.vport[i] as number, c.daddr[i] as number, c.dport[i] as number);
+    }
+    this.unbindDest(i);
+    c.release(i);
+    this.queued[i] = Infinity;
+  }
+
+  /** ip_vs_conn_expire_now. */
+  private expireNow(i: number, now: number): void {
+    this.conns.timeout[i] = 0;
+    this.conns.expires[i] = now;
+    this.expireConn(i, now);
+  }
+
+  /** Runs every connection timer due at the current time. */
+  expire(): void {
+    this.expireDue(this.clock.nowMs());
+  }
+
+  private expireDue(now: number): void {
+    const c = this.conns;
+    const heap = c.heap;
+    while (heap.peekTime() <= now) {
+      const t = heap.pop();
+      const i = heap.poppedIndex;
+      if (c.live[i] !== 1 || c.gen[i] !== heap.poppedGen || this.queued[i] !== t) continue;
+      const exp = c.expires[i] as number;
+      if (exp > now) {
+        this.queued[i] = exp;
+        heap.push(exp, i, c.gen[i] as number);
+        continue;
+      }
+      this.expireConn(i, now);
+    }
+  }
+
+  /** ip_vs_set_state: protocol state transition and the active/inactive counters. */
+  private setState(i: number, dir: number, pkt: Packet): void {
+    const c = this.conns;
+    const proto = c.proto[i] as number;
+    if (proto !== IPPROTO_TCP) {
+      c.timeout[i] = this.stateTimeoutMs(proto, 0);
+      return;
+    }
+    let f = c.flags[i] as number;
+    let d = dir;
+    if (f & CONN_FLAGS.NOOUTPUT) {
+      if (dir === DIR_OUTPUT) {
+        f &= ~CONN_FLAGS.NOOUTPUT;
+        c.flags[i] = f;
+      } else d = DIR_INPUT_ONLY;
+    }
+    const old = c.state[i] as number;
+    const next = nextTcpState(old, d, pkt.tcpFlags);
+    if (next !== old) {
+      const dest = this.dests[c.dest[i] as number];
+      if (dest !== null && dest !== undefined) {
+        if (!(f & CONN_FLAGS.INACTIVE) && next !== TCP_S.ESTABLISHED) {
+          dest.activeConns--;
+          dest.inactConns++;
+          c.flags[i] = f | CONN_FLAGS.INACTIVE;
+        } else if (f & CONN_FLAGS.INACTIVE && next === TCP_S.ESTABLISHED) {
+          dest.activeConns++;
+          dest.inactConns--;
+          c.flags[i] = f & ~CONN_FLAGS.INACTIVE;
+        }
+      }
+    }
+    c.state[i] = next;
+    c.timeout[i] = this.stateTimeoutMs(proto, next);
+  }
+
+  /** ip_vs_check_template: false (and the template unhashed) when its destination can no longer take clients. */
+  private templateUsable(ct: number): boolean {
+    const c = this.conns;
+    const dest = this.dests[c.dest[ct] as number];
+    if (dest !== null && dest !== undefined && dest.available && !(this.expireQuiescentTemplate && dest.weight === 0)) return true;
+    c.unhash(ct, 1);
+    return false;
+  }
+
+  /** ip_vs_sched_persist: reuse or create the client's template, then a connection under it. */
+  private schedulePersistent(svc: VirtualService, pkt: Packet, now: number): number {
+    const c = this.conns;
+    const snet = (pkt.src & svc.netmask) >>> 0;
+    // Port services key templates by their port; port-0 services by port 0.
+    const vport = pkt.dport === svc.port ? svc.port : 0;
+    let ct = c.lookupIn(1, pkt.proto, snet, 0, pkt.dst, vport);
+    this.verdict.probes += c.lastProbes;
+    let dest: Dest | null;
+    if (ct < 0 || !this.templateUsable(ct)) {
+      dest = svc.scheduler.schedule(svc, pkt);
+      if (dest === null) return -1;
+      const tport = pkt.dport === svc.port ? dest.port : 0;
+      ct = this.newConn(pkt.proto, snet, 0, pkt.dst, vport, dest, tport, CONN_FLAGS.TEMPLATE, svc);
+      c.timeout[ct] = svc.timeout * 1000;
+    } else {
+      dest = this.dests[c.dest[ct] as number] as Dest;
+    }
+    const dport = pkt.dport === svc.port && dest.port !== 0 ? dest.port : pkt.dport;
+    const i = this.newConn(pkt.proto, pkt.src, pkt.sport, pkt.dst, pkt.dport, dest, dport, 0, svc);
+    c.control[i] = ct;
+    c.nControl[ct] = (c.nControl[ct] as number) + 1;
+    this.touch(ct, now);
+    return i;
+  }
+
+  /** ip_vs_schedule for a non-persistent service. */
+  private scheduleOne(svc: VirtualService, pkt: Packet): number {
+    if (pkt.dport !== svc.port) return -1; // port zero only works persistent
+    const dest = svc.scheduler.schedule(svc, pkt);
+    if (dest === null) return -1;
+    return this.newConn(pkt.proto, pkt.src, pkt.sport, pkt.dst, pkt.dport, dest, dest.port !== 0 ? dest.port : pkt.dport, 0, svc);
+  }
+
+  /**
+   * ip_vs_in for a packet addressed to this host (a VIP on kube-ipvs0 or a node IP): finds its
+   * connection or schedules a new one. The result is in {@link verdict} (also returned); the packet
+   * is not modified. Allocation-free (tables grow in amortised steps).
+   */
+  schedule(pkt: Packet): IpvsVerdict {
+    const v = this.verdict.reset();
+    const proto = pkt.proto;
+    if (proto !== IPPROTO_TCP && proto !== IPPROTO_UDP && proto !== IPPROTO_SCTP) return v;
+    const now = this.clock.nowMs();
+    this.expireDue(now);
+    const c = this.conns;
+    let i = c.lookupIn(0, proto, pkt.src, pkt.sport, pkt.dst, pkt.dport);
+    v.probes += c.lastProbes;
+    if (i >= 0 && this.connReuseMode !== 0 && proto === IPPROTO_TCP && pkt.tcpFlags & TCP_SYN) {
+      const dest = this.dests[c.dest[i] as number];
+      let resched = false;
+      if (this.expireNodestConn && dest !== null && dest !== undefined && dest.weight === 0) resched = true;
+      else if (this.newConnExpected(i)) resched = c.nControl[i] === 0 || !this.conntrack;
+      if (resched) {
+        if (c.nControl[i] === 0) this.expireNow(i, now);
+        if (this.conntrack) {
+          v.kind = 'dropped';
+          v.reason = 'conn-reuse';
+          return v;
+        }
+        i = -1;
+      }
+    }
+    if (i >= 0) {
+      const dest = this.dests[c.dest[i] as number];
+      if (dest !== null && dest !== undefined && !dest.available) {
+        if (!this.expireNodestConn) {
+          v.kind = 'dropped';
+          v.reason = 'dest-unavailable';
+          v.conn = i;
+          return v;
+        }
+        this.expireNow(i, now);
+        if (this.conntrack) {
+          v.kind = 'dropped';
+          v.reason = 'dest-unavailable';
+          return v;
+        }
+        i = -1;
+      }
+    }
+    if (i >= 0) {
+      this.setState(i, DIR_INPUT, pkt);
+      this.touch(i, now);
+      v.kind = 'hit';
+      this.fillConn(i);
+      return v;
+    }
+    const svc = this.lookupService(proto, pkt.dst, pkt.dport);
+    if (svc === null) return v;
+    v.service = svc.id;
+    // tcp_conn_schedule: only a SYN (without RST) starts a connection.
+    if (proto === IPPROTO_TCP && ((pkt.tcpFlags & TCP_SYN) === 0 || (pkt.tcpFlags & TCP_RST) !== 0)) {
+      v.kind = 'not-scheduled';
+      return v;
+    }
+    i = svc.persistent ? this.schedulePersistent(svc, pkt, now) : this.scheduleOne(svc, pkt);
+    if (i < 0) {
+      v.kind = 'no-destination';
+      return v;
+    }
+    svc.conns++;
+    const dest = this.dests[c.dest[i] as number] as Dest;
+    dest.conns++;
+    this.setState(i, DIR_INPUT, pkt);
+    this.touch(i, now);
+    v.kind = 'new';
+    this.fillConn(i);
+    if (this.hook !== null) this.hook.onNat(pkt, v.destAddr, v.destPort);
+    return v;
+  }
+
+  /** is_new_conn_expected: a SYN on a finished TCP connection starts over (conn_reuse_mode). */
+  private newConnExpected(i: number): boolean {
+    const c = this.conns;
+    if ((c.control[i] as number) >= 0) return false;
+    const st = c.state[i] as number;
+    return st === TCP_S.TIME_WAIT || ((this.connReuseMode & 2) !== 0 && st === TCP_S.FIN_WAIT && ((c.flags[i] as number) & CONN_FLAGS.NOOUTPUT) !== 0);
+  }
+
+  private fillConn(i: number): void {
+    const c = this.conns;
+    const v = this.verdict;
+    v.conn = i;
+    v.service = c.svc[i] as number;
+    v.dest = this.dests[c.dest[i] as number] ?? null;
+    v.destAddr = c.daddr[i] as number;
+    v.destPort = c.dport[i] as number;
+    v.virtAddr = c.vaddr[i] as number;
+    v.virtPort = c.vport[i] as number;
+  }
+
+  /**
+   * ip_vs_out for a packet from a real server: when it answers an IPVS connection, the verdict is
+   * `hit` with the virtual address/port the reply must be SNATed back to; otherwise `no-service`.
+   */
+  reply(pkt: Packet): IpvsVerdict {
+    const v = this.verdict.reset();
+    const proto = pkt.proto;
+    if (proto !== IPPROTO_TCP && proto !== IPPROTO_UDP && proto !== IPPROTO_SCTP) return v;
+    const now = this.clock.nowMs();
+    this.expireDue(now);
+    const i = this.conns.lookupOut(proto, pkt.src, pkt.sport, pkt.dst, pkt.dport);
+    v.probes += this.conns.lastProbes;
+    if (i < 0) return v;
+    this.setState(i, DIR_OUTPUT, pkt);
+    this.touch(i, now);
+    v.kind = 'hit';
+    this.fillConn(i);
+    return v;
+  }
+
+  /** Connections (templates excluded) currently held. */
+  connectionCount(): number {
+    let n = 0;
+    this.conns.forEach((i) => {
+      if (!((this.conns.flags[i] as number) & CONN_FLAGS.TEMPLATE)) n++;
+    });
+    return n;
+  }
+}
+
+function serviceName(s: { protocol: number; addr: number; port: number }): string {
+  const a = s.addr >>> 0;
+  const proto = s.protocol === 6 ? 'TCP' : s.protocol === 17 ? 'UDP' : s.protocol === 132 ? 'SCTP' : String(s.protocol);
+  return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}:${s.port}/${proto}`;
+}
+
+function destName(svc: VirtualService, d: { addr: number; port: number }): string {
+  const a = d.addr >>> 0;
+  return `${serviceName(svc)} -> ${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}:${d.port}`;
+}

@@ -1,0 +1,40 @@
+import type { CommentMatch } from '../ast.js';
+import { parseError } from '../text/errors.js';
+import { saveString, truncateUtf8 } from '../text/save-string.js';
+import type { MatchModule, OptionUse } from './module-types.js';
+import { arg0, checkInvert, checkOnce, checkRequired } from './option-checks.js';
+
+/**
+ * `-m comment --comment TEXT`, libxt_comment. The kernel keeps 255 bytes; iptables cuts longer
+ * text silently. iptables-save quotes the text only when it holds characters other than
+ * letters, digits, `_` and `-` (so `hello` stays bare and `ns/svc:p80` is quoted).
+ */
+
+/** XT_MAX_COMMENT_LEN - 1 */
+export const COMMENT_MAX_BYTES = 255;
+
+export function parseCommentMatch(uses: readonly OptionUse[]): CommentMatch {
+  checkOnce('comment', uses);
+  checkInvert('comment', uses, []);
+  checkRequired('comment', uses, 'comment');
+  const u = uses[0] as OptionUse;
+  if (u.name !== 'comment') throw parseError(`comment: unexpected option "--${u.name}"`);
+  return { kind: 'comment', text: truncateUtf8(arg0(u), COMMENT_MAX_BYTES) };
+}
+
+export function saveCommentMatch(m: CommentMatch): string {
+  return ` --comment${saveString(m.text)}`;
+}
+
+export function printCommentMatch(m: CommentMatch): string {
+  return ` /* ${m.text} */`;
+}
+
+export const commentMatch: MatchModule<CommentMatch> = {
+  kind: 'comment',
+  name: 'comment',
+  options: [{ names: ['comment'], args: 1 }],
+  parse: parseCommentMatch,
+  save: saveCommentMatch,
+  print: printCommentMatch,
+};

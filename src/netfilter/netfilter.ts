@@ -1,0 +1,172 @@
+import { KpemuError } from '../core/index.js';
+import type { Packet } from '../packet/index.js';
+import { TABLE_NAMES, type HookName, type Rule, type RuleCommand, type TableName, type RestoreDocument } from './ast.js';
+import type { NetfilterEnv } from './env.js';
+import { compileTable } from './engine/compile.js';
+import type { CompiledTable } from './engine/compiled.js';
+import { walkTable, WalkOutcome } from './engine/walk.js';
+import { applyCommand, applyRuleCommand } from './state/apply.js';
+import { ChainState } from './state/chain.js';
+import type { KernelObjects } from './state/kernel-objects.js';
+import { type TableFork, TableState } from './state/table.js';
+import { validateTable } from './state/validate.js';
+
+export interface RestoreOptions {
+  /** `--noflush`: keep tables' existing chains; a declared chain is created or flushed. */
+  readonly noflush: boolean;
+  /** `--counters`: take chain counters from the `:CHAIN POLICY [p:b]` lines. */
+  readonly counters: boolean;
+}
+
+/** Counts of what a restore changed, for sync reports and benchmarks. */
+export interface RestoreStats {
+  tables: number;
+  commands: number;
+  chainsDeclared: number;
+}
+
+/**
+ * The iptables side of one network namespace: the committed tables, their compiled programs, and
+ * the transactional ways to change them. A restore or a command either applies completely or
+ * throws a located KpemuError and changes nothing.
+ */
+export class Netfilter {
+  private readonly tables = new Map<TableName, TableState>();
+  private readonly compiled = new Map<TableName, CompiledTable>();
+  private readonly outcome = new WalkOutcome();
+
+  constructor(
+    private readonly objects: KernelObjects,
+    private readonly formatRule: (rule: Rule) => string,
+  ) {
+    for (const name of TABLE_NAMES) this.tables.set(name, new TableState(name));
+  }
+
+  table(name: TableName): TableState {
+    return this.tables.get(name) as TableState;
+  }
+
+  /**
+   * Tables loaded so far, in the order legacy iptables-save lists them: /proc/net/ip_tables_names
+   * puts the most recently registered table first.
+   */
+  usedTables(): TableName[] {
+    return [...this.touched].reverse();
+  }
+
+  /** Tables ever written, in the order they were first written (iptables-save lists loaded tables). */
+  private readonly touched = new Set<TableName>();
+
+  /** The compiled program of a table, rebuilt after each commit. */
+  program(name: TableName): CompiledTable {
+    const state = this.table(name);
+    let ct = this.compiled.get(name);
+    if (ct === undefined || ct.generation !== state.generation) {
+      ct?.syncCounters(state);
+      ct = compileTable(state, this.formatRule);
+      this.compiled.set(name, ct);
+    }
+    return ct;
+  }
+
+  /** Copies live counters into the table states (before saving or listing). */
+  syncCounters(): void {
+    for (const [name, ct] of this.compiled) ct.syncCounters(this.table(name));
+  }
+
+  /** Walks the table's chain for `hook`; the outcome object is reused between calls. */
+  run(table: TableName, hook: HookName, pkt: Packet, env: NetfilterEnv): WalkOutcome {
+    return walkTable(this.program(table), hook, pkt, env, this.outcome);
+  }
+
+  /**
+   * Applies a parsed restore document atomically: every table block is applied to a working copy
+   * and validated as the kernel validates a table replacement; only when all succeed are they
+   * committed. (The real iptables-restore commits table by table; kpemu keeps the stronger
+   * all-or-nothing guarantee and rejects exactly the same inputs.)
+   */
+  restore(doc: RestoreDocument, options: RestoreOptions): RestoreStats {
+    this.syncCounters();
+    const forks = new Map<TableName, TableFork>();
+    const stats: RestoreStats = { tables: 0, commands: 0, chainsDeclared: 0 };
+    for (const block of doc.blocks) {
+      let fork = forks.get(block.table);
+      if (fork === undefined) {
+        fork = this.table(block.table).fork();
+        forks.set(block.table, fork);
+      }
+      if (!options.noflush) flushWholeTable(fork);
+      for (const decl of block.chains) {
+        stats.chainsDeclared++;
+        const existing = fork.chains.get(decl.name);
+        const at = { location: { line: decl.line, text: `:${decl.name}` } };
+        if (existing !== undefined && existing.builtin) {
+          if (decl.policy === null) throw new KpemuError('IPTABLES_BUILTIN_CHAIN', `built-in chain "${decl.name}" needs a policy`, at);
+          const w = fork.writable(decl.name) as ChainState;
+          w.policy = decl.policy;
+          if (options.counters) {
+            w.packets = decl.packets;
+            w.bytes = decl.bytes;
+          }
+          continue;
+        }
+        if (decl.policy !== null) throw new KpemuError('IPTABLES_BUILTIN_CHAIN', `"${decl.name}" is not a built-in chain of table ${block.table}; user chains take "-" as policy`, at);
+        if (existing !== undefined) {
+          // Declaring an existing user chain flushes it (what kube-proxy's partial syncs rely on).
+          (fork.writable(decl.name) as ChainState).rules = [];
+        } else {
+          applyRuleCommand(fork, { kind: 'new-chain', chain: decl.name }, { command: { kind: 'new-chain', chain: decl.name }, line: decl.line, text: `:${decl.name}` });
+        }
+      }
+      for (const c of block.commands) {
+        applyCommand(fork, c);
+        stats.commands++;
+      }
+      validateTable(block.table, fork.chains, this.objects, blockCommitLine(block));
+      stats.tables++;
+    }
+    for (const [name, fork] of forks) {
+      this.table(name).adopt(fork);
+      this.touched.add(name);
+    }
+    return stats;
+  }
+
+  /**
+   * Executes one `iptables` command (`-A`, `-I`, `-D`, `-C`, `-N`, `-X`, `-F`, `-Z`, `-P`, `-E`)
+   * as its own transaction, like the legacy binary replacing the whole table per command.
+   */
+  execute(table: TableName, command: RuleCommand): void {
+    this.syncCounters();
+    const fork = this.table(table).fork();
+    applyRuleCommand(fork, command, undefined);
+    if (command.kind === 'check' || command.kind === 'list' || command.kind === 'list-rules') return;
+    validateTable(table, fork.chains, this.objects, undefined);
+    this.table(table).adopt(fork);
+    this.touched.add(table);
+  }
+
+  /** Marks a table as loaded (as a kernel module would be once any tool touches it). */
+  touch(table: TableName): void {
+    this.touched.add(table);
+  }
+
+  /** Total rules across all tables. */
+  ruleCount(): number {
+    let n = 0;
+    for (const t of this.tables.values()) for (const c of t.chains.values()) n += c.rules.length;
+    return n;
+  }
+}
+
+function flushWholeTable(fork: TableFork): void {
+  for (const [name, chain] of [...fork.chains]) {
+    if (chain.builtin) (fork.writable(name) as ChainState).rules = [];
+    else fork.deleteChain(name);
+  }
+}
+
+/** The line of a block's COMMIT: the kernel reports table-level failures there. */
+function blockCommitLine(block: RestoreDocument['blocks'][number]): number {
+  return block.commitLine ?? block.line;
+}

@@ -1,0 +1,28 @@
+import { MANIP } from '../conntrack/index.js';
+import type { Packet } from '../packet/index.js';
+import type { NetNamespace } from './netns.js';
+import type { PathResult } from './path-result.js';
+import { conntrackIn, filterHook, hookEvent, natHook, postrouting } from './walk.js';
+
+/**
+ * br_netfilter's path for a frame bridged between two ports of `bridge` (pod to pod on one node):
+ * iptables sees it with in and out device = the bridge, through PREROUTING, FORWARD and
+ * POSTROUTING, without a routing decision. (A DNAT that moves the destination off the bridge
+ * would make br_netfilter re-route; kpemu does not model that case.)
+ */
+export function receiveBridged(ns: NetNamespace, pkt: Packet, bridge: string, res: PathResult): PathResult {
+  res.reset();
+  pkt.inDev = bridge;
+  pkt.outDev = '';
+  hookEvent(ns, 'PREROUTING (bridged)');
+  if (!filterHook(ns, 'raw', 'PREROUTING', pkt, res)) return res;
+  if (!conntrackIn(ns, pkt, res)) return res;
+  if (!filterHook(ns, 'mangle', 'PREROUTING', pkt, res)) return res;
+  if (!natHook(ns, 'PREROUTING', MANIP.DST, pkt, res)) return res;
+  pkt.outDev = bridge;
+  ns.currentNextHop = pkt.dst;
+  hookEvent(ns, 'FORWARD (bridged)');
+  if (!filterHook(ns, 'mangle', 'FORWARD', pkt, res)) return res;
+  if (!filterHook(ns, 'filter', 'FORWARD', pkt, res)) return res;
+  return postrouting(ns, pkt, res, bridge, pkt.dst);
+}

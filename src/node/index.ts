@@ -1,0 +1,5 @@
+export * from './device.js';
+export * from './netns.js';
+export * from './path-result.js';
+export * from './walk.js';
+export * from './bridged.js';

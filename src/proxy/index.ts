@@ -1,0 +1,2 @@
+export * from './common/index.js';
+export * from './iptables/index.js';

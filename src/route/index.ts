@@ -1,0 +1,3 @@
+export * from './fib.js';
+export * from './neighbours.js';
+export * from './fdb.js';
