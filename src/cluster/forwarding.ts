@@ -16,6 +16,11 @@ export interface JourneyEnd {
   readonly decidedBy: string;
   /** Namespace crossings. */
   readonly hops: number;
+  /**
+   * The packet as it ended: the object that arrived (after decapsulation this is the inner
+   * packet, a copy made at encapsulation, not the object that was sent).
+   */
+  readonly packet: Packet;
 }
 
 const MAX_HOPS = 64;
@@ -59,13 +64,13 @@ export class Forwarder {
       switch (res.outcome) {
         case 'dropped':
         case 'rejected':
-          return { outcome: res.outcome, netns: ns, reason: res.dropReason, rejectWith: res.rejectWith, decidedBy: res.decidedBy, hops };
+          return { outcome: res.outcome, netns: ns, reason: res.dropReason, rejectWith: res.rejectWith, decidedBy: res.decidedBy, hops, packet: pkt };
         case 'delivered': {
           // A VXLAN packet for one of our VTEPs is handed to the device instead of a socket.
           const vtep = pkt.inner !== null && pkt.proto === 17 ? this.vtepFor(ns, pkt.dport) : '';
-          if (vtep === '') return { outcome: 'delivered', netns: ns, reason: 'none', rejectWith: '', decidedBy: '', hops };
+          if (vtep === '') return { outcome: 'delivered', netns: ns, reason: 'none', rejectWith: '', decidedBy: '', hops, packet: pkt };
           const cfg = ns.device(vtep).vxlan;
-          if (cfg === null || pkt.vni !== cfg.vni) return this.dropAt(ns, 'malformed', `VXLAN VNI ${pkt.vni} does not match ${vtep}`, hops);
+          if (cfg === null || pkt.vni !== cfg.vni) return this.dropAt(ns, pkt, 'malformed', `VXLAN VNI ${pkt.vni} does not match ${vtep}`, hops);
           const inner = pkt.inner as Packet;
           if (ns.trace !== null) ns.trace.emit({ kind: 'decap', place: ns.place, detail: `VXLAN VNI ${pkt.vni} from ${formatIpv4(pkt.src)}:${pkt.sport} → ${vtep}` });
           scrub(inner);
@@ -87,12 +92,13 @@ export class Forwarder {
         }
       }
     }
-    return this.dropAt(ns, 'loop-limit', `more than ${MAX_HOPS} hops`, MAX_HOPS);
+    return this.dropAt(ns, pkt, 'loop-limit', `more than ${MAX_HOPS} hops`, MAX_HOPS);
   }
 
-  private dropAt(ns: NetNamespace, reason: DropReason, detail: string, hops: number): JourneyEnd {
+  private dropAt(ns: NetNamespace, pkt: Packet, reason: DropReason, detail: string, hops: number): JourneyEnd {
+    pkt.dropReason = reason;
     if (ns.trace !== null) ns.trace.emit({ kind: 'drop', place: ns.place, reason, detail });
-    return { outcome: 'dropped', netns: ns, reason, rejectWith: '', decidedBy: '', hops };
+    return { outcome: 'dropped', netns: ns, reason, rejectWith: '', decidedBy: '', hops, packet: pkt };
   }
 
   private vtepFor(ns: NetNamespace, port: number): string {
@@ -105,9 +111,9 @@ export class Forwarder {
     const dev = ns.device(outDev);
     switch (dev.kind) {
       case 'veth': {
-        if (dev.peer === null) return this.dropAt(ns, 'no-neighbour', `${outDev} has no peer`, hops);
+        if (dev.peer === null) return this.dropAt(ns, pkt, 'no-neighbour', `${outDev} has no peer`, hops);
         const peerNs = this.findNetns(ns.place.node, dev.peer.netns);
-        if (peerNs === undefined) return this.dropAt(ns, 'no-neighbour', `peer of ${outDev} is gone`, hops);
+        if (peerNs === undefined) return this.dropAt(ns, pkt, 'no-neighbour', `peer of ${outDev} is gone`, hops);
         scrub(pkt);
         const peerDev = peerNs.device(dev.peer.dev);
         if (peerDev.master === '') return { ns: peerNs, dev: peerDev.name, pkt };
@@ -119,14 +125,14 @@ export class Forwarder {
         return this.encapsulate(ns, outDev, nextHop, pkt, hops);
       case 'ethernet': {
         const owner = this.topo.underlay.get(nextHop >>> 0);
-        if (owner === undefined) return this.dropAt(ns, 'no-neighbour', `no host answers ARP for ${formatIpv4(nextHop)} on the underlay`, hops);
+        if (owner === undefined) return this.dropAt(ns, pkt, 'no-neighbour', `no host answers ARP for ${formatIpv4(nextHop)} on the underlay`, hops);
         if (ns.trace !== null) ns.trace.emit({ kind: 'neighbour', place: ns.place, addr: nextHop, mac: owner.netns.device(owner.dev).mac, dev: outDev });
         scrub(pkt);
         return { ns: owner.netns, dev: owner.dev, pkt };
       }
       case 'loopback':
       case 'dummy':
-        return this.dropAt(ns, 'no-route', `cannot transmit on ${outDev}`, hops);
+        return this.dropAt(ns, pkt, 'no-route', `cannot transmit on ${outDev}`, hops);
       default: {
         const never: never = dev.kind;
         return never;
@@ -149,20 +155,20 @@ export class Forwarder {
   /** Bridges or sends a frame out of a bridge port towards `nextHop`'s MAC. */
   private bridgeEgress(host: NetNamespace, bridge: string, inPort: string, nextHop: number, pkt: Packet, hops: number): { ns: NetNamespace; dev: string; pkt: Packet } | JourneyEnd {
     const neigh = host.neighbours.get(bridge, nextHop);
-    if (neigh === undefined) return this.dropAt(host, 'no-neighbour', `no answer to ARP for ${formatIpv4(nextHop)} on ${bridge}`, hops);
+    if (neigh === undefined) return this.dropAt(host, pkt, 'no-neighbour', `no answer to ARP for ${formatIpv4(nextHop)} on ${bridge}`, hops);
     const entry = host.fdbs.get(bridge)?.get(neigh.mac);
-    if (entry === undefined) return this.dropAt(host, 'no-neighbour', `${bridge} has no FDB entry for ${neigh.mac}`, hops);
+    if (entry === undefined) return this.dropAt(host, pkt, 'no-neighbour', `${bridge} has no FDB entry for ${neigh.mac}`, hops);
     const port = host.device(entry.dev);
-    if (entry.dev === inPort && !port.hairpin) return this.dropAt(host, 'no-neighbour', `${bridge}: frame would leave through its ingress port ${inPort} (hairpin off)`, hops);
+    if (entry.dev === inPort && !port.hairpin) return this.dropAt(host, pkt, 'no-neighbour', `${bridge}: frame would leave through its ingress port ${inPort} (hairpin off)`, hops);
     if (host.trace !== null) host.trace.emit({ kind: 'bridge', place: host.place, bridge, mac: neigh.mac, port: inPort === '' ? entry.dev : `${inPort} → ${entry.dev}${entry.dev === inPort ? ' (hairpin)' : ''}` });
     if (inPort !== '' && host.sysctl.bridgeNfCallIptables) {
       // br_netfilter: a bridged IPv4 frame walks the host's PREROUTING/FORWARD/POSTROUTING.
       const r = bridgedWalk(host, pkt, bridge);
-      if (r !== null) return { outcome: r.outcome === 'rejected' ? 'rejected' : 'dropped', netns: host, reason: r.dropReason, rejectWith: r.rejectWith, decidedBy: r.decidedBy, hops };
+      if (r !== null) return { outcome: r.outcome === 'rejected' ? 'rejected' : 'dropped', netns: host, reason: r.dropReason, rejectWith: r.rejectWith, decidedBy: r.decidedBy, hops, packet: pkt };
     }
-    if (port.peer === null) return this.dropAt(host, 'no-neighbour', `${entry.dev} has no peer`, hops);
+    if (port.peer === null) return this.dropAt(host, pkt, 'no-neighbour', `${entry.dev} has no peer`, hops);
     const peerNs = this.findNetns(host.place.node, port.peer.netns);
-    if (peerNs === undefined) return this.dropAt(host, 'no-neighbour', `peer of ${entry.dev} is gone`, hops);
+    if (peerNs === undefined) return this.dropAt(host, pkt, 'no-neighbour', `peer of ${entry.dev} is gone`, hops);
     scrub(pkt);
     return { ns: peerNs, dev: port.peer.dev, pkt };
   }
@@ -171,12 +177,12 @@ export class Forwarder {
   private encapsulate(host: NetNamespace, vtepDev: string, nextHop: number, pkt: Packet, hops: number): { ns: NetNamespace; dev: string; pkt: Packet } | JourneyEnd {
     const dev = host.device(vtepDev);
     const cfg = dev.vxlan;
-    if (cfg === null) return this.dropAt(host, 'malformed', `${vtepDev} is not configured`, hops);
-    if (pkt.length > dev.mtu && pkt.df) return this.dropAt(host, 'mtu-exceeded', `packet of ${pkt.length} bytes exceeds ${vtepDev} MTU ${dev.mtu} with DF set (ICMP fragmentation needed, mtu ${dev.mtu})`, hops);
+    if (cfg === null) return this.dropAt(host, pkt, 'malformed', `${vtepDev} is not configured`, hops);
+    if (pkt.length > dev.mtu && pkt.df) return this.dropAt(host, pkt, 'mtu-exceeded', `packet of ${pkt.length} bytes exceeds ${vtepDev} MTU ${dev.mtu} with DF set (ICMP fragmentation needed, mtu ${dev.mtu})`, hops);
     const neigh = host.neighbours.get(vtepDev, nextHop);
-    if (neigh === undefined) return this.dropAt(host, 'no-neighbour', `no neighbour entry for ${formatIpv4(nextHop)} on ${vtepDev}`, hops);
+    if (neigh === undefined) return this.dropAt(host, pkt, 'no-neighbour', `no neighbour entry for ${formatIpv4(nextHop)} on ${vtepDev}`, hops);
     const fdb = host.fdbs.get(vtepDev)?.get(neigh.mac);
-    if (fdb === undefined || fdb.dst === 0) return this.dropAt(host, 'vxlan-no-fdb', `no FDB entry for ${neigh.mac} on ${vtepDev}`, hops);
+    if (fdb === undefined || fdb.dst === 0) return this.dropAt(host, pkt, 'vxlan-no-fdb', `no FDB entry for ${neigh.mac} on ${vtepDev}`, hops);
     const inner = pkt.clone();
     const outer = new Packet();
     outer.src = cfg.local;

@@ -38,7 +38,7 @@ export interface TopologyOptions {
   readonly seed: number;
   readonly clock: Clock;
   readonly rng: Rng;
-  readonly formatRule: (rule: Rule) => string;
+  readonly formatRule?: (rule: Rule) => string;
   /** Underlay MTU (flannel.1 and cni0 get 50 bytes less). */
   readonly underlayMtu: number;
   readonly underlayPrefixLen: number;
@@ -64,7 +64,8 @@ export class Topology {
   constructor(readonly options: TopologyOptions) {}
 
   private newNetns(node: string, name: string): NetNamespace {
-    return new NetNamespace({ node, name, clock: this.options.clock, rng: this.options.rng, formatRule: this.options.formatRule });
+    const o = this.options;
+    return new NetNamespace(o.formatRule === undefined ? { node, name, clock: o.clock, rng: o.rng } : { node, name, clock: o.clock, rng: o.rng, formatRule: o.formatRule });
   }
 
   mac(name: string): string {

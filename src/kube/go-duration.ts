@@ -4,16 +4,17 @@
  * with units (`300ms`, `1.5h`, `1m0s`, `2h45m`); the bare `0` is the only unitless value.
  */
 
-const UNIT_NANOS: Readonly<Record<string, number>> = {
-  ns: 1,
-  us: 1e3,
-  'µs': 1e3, // U+00B5 micro sign
-  'μs': 1e3, // U+03BC Greek mu
-  ms: 1e6,
-  s: 1e9,
-  m: 60e9,
-  h: 3600e9,
-};
+/** A Map, not an object literal: a unit such as "constructor" must not find Object.prototype. */
+const UNIT_NANOS: ReadonlyMap<string, number> = new Map([
+  ['ns', 1],
+  ['us', 1e3],
+  ['µs', 1e3], // U+00B5 micro sign
+  ['μs', 1e3], // U+03BC Greek mu
+  ['ms', 1e6],
+  ['s', 1e9],
+  ['m', 60e9],
+  ['h', 3600e9],
+]);
 
 /** Go's limit: a Duration is an int64 count of nanoseconds. */
 const MAX_NANOS = 9223372036854775807;
@@ -40,7 +41,7 @@ export function parseGoDuration(text: string): DurationRead {
     const unitText = m[3] ?? '';
     if (whole === '' && (frac === undefined || frac === '')) return { ok: false, reason: 'a number is missing before a unit' };
     // The unit is the longest run of non-digits; Go rejects anything that is not a known unit.
-    const unit = UNIT_NANOS[unitText];
+    const unit = UNIT_NANOS.get(unitText);
     if (unit === undefined) return { ok: false, reason: `unknown unit "${unitText}" (use ns, us, ms, s, m or h)` };
     const value = Number(`${whole === '' ? '0' : whole}.${frac === undefined || frac === '' ? '0' : frac}`);
     nanos += value * unit;

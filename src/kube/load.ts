@@ -36,7 +36,8 @@ export function validateClusterObjects(sources: readonly ClusterSource[]): Clust
   for (const source of sources) {
     const result = readClusterText(source.text, source.file, issues);
     all.push(...result.objects);
-    for (const [key, count] of result.skipped) skipped[key] = (skipped[key] ?? 0) + count;
+    // Keys are `apiVersion/kind`, never a prototype property name: both parts are non-empty.
+    for (const [key, count] of result.skipped) skipped[key] = (Object.hasOwn(skipped, key) ? (skipped[key] ?? 0) : 0) + count;
   }
   const checked = checkCluster(all, issues);
   const order = new Map(sources.map((s, i) => [s.file, i] as const));

@@ -32,13 +32,13 @@ export interface TextReadResult {
 }
 
 /** The kinds kpemu reads and the apiVersions each may come in. */
-const SUPPORTED: Readonly<Record<string, readonly string[]>> = {
-  Service: ['v1'],
-  EndpointSlice: ['discovery.k8s.io/v1', 'discovery.k8s.io/v1beta1'],
-  Node: ['v1'],
-  Pod: ['v1'],
-  KubeProxyConfiguration: ['kubeproxy.config.k8s.io/v1alpha1'],
-};
+const SUPPORTED: ReadonlyMap<string, readonly string[]> = new Map([
+  ['Service', ['v1']],
+  ['EndpointSlice', ['discovery.k8s.io/v1', 'discovery.k8s.io/v1beta1']],
+  ['Node', ['v1']],
+  ['Pod', ['v1']],
+  ['KubeProxyConfiguration', ['kubeproxy.config.k8s.io/v1alpha1']],
+]);
 
 /** Beyond this many objects per text we stop: only alias tricks produce so many. */
 const MAX_OBJECTS = 100_000;
@@ -119,7 +119,7 @@ function readItem(
     return;
   }
 
-  const versions = SUPPORTED[kind];
+  const versions = SUPPORTED.get(kind);
   if (versions !== undefined && !versions.includes(apiVersion)) {
     fail(apiVersionField, `expected apiVersion ${versions.join(' or ')} for kind ${kind}, got ${JSON.stringify(apiVersion)}`, { text: apiVersion });
     return;

@@ -175,7 +175,8 @@ export function stringMap(f: Field): Record<string, string> {
   for (const { key, field } of mapEntries(f)) {
     // Go decodes null into a map entry as the empty string.
     const v = isSet(field) ? str(field) : '';
-    if (v !== undefined) out[key] = v;
+    // defineProperty, so that a key such as "__proto__" is an ordinary entry.
+    if (v !== undefined) Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

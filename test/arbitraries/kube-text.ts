@@ -129,6 +129,8 @@ const KINDS: readonly [string, string][] = [
   ['v1', 'List'],
   ['v1', 'ServiceList'],
   ['apps/v1', 'Deployment'],
+  ['v1', 'constructor'],
+  ['toString', '__proto__'],
 ];
 
 /** Field names our readers look at, so random objects reach deep into them. */
@@ -140,11 +142,11 @@ const KEYS = [
   'terminating', 'nodeName', 'zone', 'hints', 'forZones', 'topology', 'podCIDR', 'podCIDRs', 'hostNetwork', 'containers',
   'containerPort', 'podIP', 'podIPs', 'mode', 'iptables', 'ipvs', 'masqueradeBit', 'minSyncPeriod', 'syncPeriod', 'scheduler',
   'clusterCIDR', 'detectLocalMode', 'detectLocal', 'nodePortAddresses', 'conntrack', 'tcpBeLiberal', 'data', 'net-conf.json',
-  'items', 'apiVersion', 'kind',
+  'items', 'apiVersion', 'kind', '__proto__', 'constructor', 'toString',
 ];
 
 const scalarArb: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom('TCP', 'UDP', 'tcp', 'None', 'Local', 'Cluster', 'ClientIP', 'IPv4', 'FQDN', 'LoadBalancer', 'NodePort', 'ipvs', '1s', '-1s', '1x'),
+  fc.constantFrom('constructor', '__proto__', '1constructor', 'TCP', 'UDP', 'tcp', 'None', 'Local', 'Cluster', 'ClientIP', 'IPv4', 'FQDN', 'LoadBalancer', 'NodePort', 'ipvs', '1s', '-1s', '1x'),
   fc.constantFrom('10.0.0.1', '10.0.0.01', '300.1.1.1', '10.244.0.0/16', ' 10.0.0.0/8', '10.0.0.0/33', 'fd00::1', ''),
   fc.constantFrom('{"Network": "10.244.0.0/16", "Backend": {"Type": "vxlan"}}', '{"Network": 1}', '{', '[]', '{"SubnetLen": 99}'),
   fc.integer({ min: -2, max: 70000 }),

@@ -147,6 +147,31 @@ describe('documents and lists', () => {
   });
 });
 
+describe('names that are also JavaScript property names', () => {
+  it('are ordinary data', () => {
+    const text = yaml`
+      apiVersion: v1
+      kind: constructor
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: a, namespace: ns1, labels: {__proto__: x1, constructor: y1}}
+      spec: {clusterIP: 10.0.0.1, ports: [{port: 80}]}
+      ---
+      apiVersion: kubeproxy.config.k8s.io/v1alpha1
+      kind: KubeProxyConfiguration
+      iptables: {minSyncPeriod: 1constructor}
+    `;
+    const r = validate(text);
+    expect(r.objects.skipped).toEqual({ 'v1/constructor': 1 });
+    expect(Object.entries(r.objects.services[0]?.metadata.labels ?? {})).toEqual([
+      ['__proto__', 'x1'],
+      ['constructor', 'y1'],
+    ]);
+    expectOnlyError(r, { code: 'KUBE_INVALID', line: lineOf(text, '1constructor'), field: 'iptables.minSyncPeriod', message: 'unknown unit "constructor"' });
+  });
+});
+
 describe('malformed input', () => {
   it('reports a YAML syntax error as KUBE_YAML with its line, and still reads the other documents', () => {
     const text = `${svc('a', '10.0.0.1')}---\napiVersion: v1\nkind: Service\nmetadata: {name: b\n---\n${svc('c', '10.0.0.3')}`;

@@ -44,10 +44,7 @@ interface Resolved {
   readonly def: OptionDef | undefined;
 }
 
-interface MatchInstance {
-  readonly module: MatchModule;
-  readonly uses: OptionUse[];
-}
+const NO_USES: readonly OptionUse[] = [];
 
 /** An option owner in the merged getopt table: one per module, made once. */
 interface Owner {
@@ -85,6 +82,8 @@ const TABLE_CHECK_OUT = ['POSTROUTING', 'OUTPUT'];
  */
 export class CommandLineParser {
   private words: readonly string[] = [];
+  /** Number of valid entries in `words` (the array is reused and may hold stale words past it). */
+  private n = 0;
   private ctx: CommandLineContext = { mode: 'argv' };
   private i = 0;
   private invert = false;
@@ -101,7 +100,6 @@ export class CommandLineParser {
   private exact = false;
   private lineNumbers = false;
   private tableOpt: TableName | undefined;
-  private counters: RuleCounters | undefined;
 
   private src: AddrMatch | undefined;
   private dst: AddrMatch | undefined;
@@ -111,16 +109,23 @@ export class CommandLineParser {
   private protoInvert = false;
   private protoGiven = false;
   private implicitLoaded = false;
-  private matches: MatchInstance[] = [];
-  /** Owners in the order their options were merged (newest last). */
-  private owners: Owner[] = [];
+  /** Loaded match instances as parallel arrays, reused across lines: modules and their uses. */
+  private readonly matchModules: MatchModule[] = [];
+  private readonly matchUses: (OptionUse[] | null)[] = [];
+  private matchCount = 0;
+  /** Owners in the order their options were merged (newest last), reused across lines. */
+  private readonly owners: Owner[] = [];
+  private ownerCount = 0;
   private targetName: string | undefined;
   private targetModule: TargetModule | undefined;
   private isGoto = false;
-  private targetUses: OptionUse[] = [];
+  private targetUses: OptionUse[] | null = null;
+  /** Counters from `-c` of the last parsed command. */
+  counters: RuleCounters | undefined;
 
-  private reset(words: readonly string[], ctx: CommandLineContext): void {
+  private reset(words: readonly string[], n: number, ctx: CommandLineContext): void {
     this.words = words;
+    this.n = n;
     this.ctx = ctx;
     this.i = 0;
     this.invert = false;
@@ -144,23 +149,32 @@ export class CommandLineParser {
     this.protoInvert = false;
     this.protoGiven = false;
     this.implicitLoaded = false;
-    if (this.matches.length > 0) this.matches = [];
-    if (this.owners.length > 0) this.owners = [];
+    this.matchCount = 0;
+    this.ownerCount = 0;
     this.targetName = undefined;
     this.targetModule = undefined;
     this.isGoto = false;
-    if (this.targetUses.length > 0) this.targetUses = [];
+    this.targetUses = null;
   }
 
-  /** Parses one command's words. Throws KpemuError (without a location). */
-  parseWords(words: readonly string[], ctx: CommandLineContext): ParsedCommandLine {
-    this.reset(words, ctx);
+  /**
+   * Parses one command's words `words[0..n)`. Returns the command; `-c` counters are left in
+   * `this.counters` and `-t` in `this.table`. Throws KpemuError (without a location).
+   */
+  parseWords(words: readonly string[], n: number, ctx: CommandLineContext): RuleCommand {
+    this.reset(words, n, ctx);
     return this.parse();
   }
 
-  private parse(): ParsedCommandLine {
+  /** The table given with `-t` in the last parsed command, if any. */
+  get table(): TableName | undefined {
+    return this.tableOpt;
+  }
+
+  private parse(): RuleCommand {
     const words = this.words;
-    while (this.i < words.length) {
+    const n = this.n;
+    while (this.i < n) {
       const w = words[this.i++] as string;
       if (w === '!') {
         if (this.invert) throw parseError('multiple consecutive ! not allowed');
@@ -171,7 +185,7 @@ export class CommandLineParser {
         if (w.charCodeAt(1) === 45) {
           if (w.length === 2) {
             // getopt's end of options: anything after it is left over.
-            if (this.i < words.length) throw parseError('unknown arguments found on commandline');
+            if (this.i < n) throw parseError('unknown arguments found on commandline');
             continue;
           }
           this.longOption(w);
@@ -219,7 +233,7 @@ export class CommandLineParser {
   /** Exact lookup, then getopt's unambiguous-prefix rule over the merged table. */
   private resolve(word: string): Resolved | 'ambiguous' | null {
     const owners = this.owners;
-    for (let k = owners.length - 1; k >= 0; k--) {
+    for (let k = this.ownerCount - 1; k >= 0; k--) {
       const o = owners[k] as Owner;
       const def = o.index.byWord.get(word);
       if (def !== undefined) return { global: undefined, owner: o, def };
@@ -234,7 +248,7 @@ export class CommandLineParser {
       if (found === null) found = { global: g, owner: undefined, def: undefined };
       else if (found.global !== g) return 'ambiguous';
     }
-    for (let k = this.owners.length - 1; k >= 0; k--) {
+    for (let k = this.ownerCount - 1; k >= 0; k--) {
       const o = this.owners[k] as Owner;
       for (const [long, def] of o.index.names) {
         if (!long.startsWith(name)) continue;
@@ -267,16 +281,15 @@ export class CommandLineParser {
   /** The required argument of an option: inline (`--x=v`) or the next word, whatever it is. */
   private requiredArg(display: string, inline: string | null): string {
     if (inline !== null) return inline;
-    const a = this.words[this.i];
-    if (a === undefined) throw parseError(`option "${display}" requires an argument`);
-    this.i++;
-    return a;
+    if (this.i >= this.n) throw parseError(`option "${display}" requires an argument`);
+    return this.words[this.i++] as string;
   }
 
   /** A following word that does not start with `-` or `!` (iptables' xs_has_arg). */
   private optionalArg(): string | undefined {
-    const a = this.words[this.i];
-    if (a === undefined || a.length === 0 || a.charCodeAt(0) === 45 || a.charCodeAt(0) === 33) return undefined;
+    if (this.i >= this.n) return undefined;
+    const a = this.words[this.i] as string;
+    if (a.length === 0 || a.charCodeAt(0) === 45 || a.charCodeAt(0) === 33) return undefined;
     this.i++;
     return a;
   }
@@ -298,14 +311,16 @@ export class CommandLineParser {
     const use: OptionUse = { name, arg, arg2, invert: this.invert, proto: this.proto, protoInvert: this.protoInvert };
     const match = owner.match;
     if (match === null) {
-      this.targetUses.push(use);
+      if (this.targetUses === null) this.targetUses = [use];
+      else this.targetUses.push(use);
       return;
     }
     // The latest instance of the module: earlier ones were completed when it was loaded again.
-    for (let k = this.matches.length - 1; k >= 0; k--) {
-      const inst = this.matches[k] as MatchInstance;
-      if (inst.module === match) {
-        inst.uses.push(use);
+    for (let k = this.matchCount - 1; k >= 0; k--) {
+      if (this.matchModules[k] === match) {
+        const uses = this.matchUses[k];
+        if (uses === null || uses === undefined) this.matchUses[k] = [use];
+        else uses.push(use);
         return;
       }
     }
@@ -316,9 +331,15 @@ export class CommandLineParser {
   // Loading modules
 
   private loadMatch(module: MatchModule): void {
-    this.matches.push({ module, uses: [] });
-    const owner = ownerOf(module, module);
-    if (!this.owners.includes(owner)) this.owners.push(owner);
+    this.matchModules[this.matchCount] = module;
+    this.matchUses[this.matchCount] = null;
+    this.matchCount++;
+    this.addOwner(ownerOf(module, module));
+  }
+
+  private addOwner(owner: Owner): void {
+    for (let k = 0; k < this.ownerCount; k++) if (this.owners[k] === owner) return;
+    this.owners[this.ownerCount++] = owner;
   }
 
   /** iptables' load_proto: once per rule, load the match named after `-p`. */
@@ -357,7 +378,7 @@ export class CommandLineParser {
     const module = TARGET_BY_NAME.get(name);
     if (module !== undefined) {
       this.targetModule = module;
-      this.owners.push(ownerOf(module, null));
+      this.addOwner(ownerOf(module, null));
       return;
     }
     if (UNMODELLED_TARGETS.has(name)) throw unsupported(`target \`${name}' is not supported by kpemu`);
@@ -544,7 +565,7 @@ export class CommandLineParser {
   // ----------------------------------------------------------------------------------------
   // After the last word
 
-  private finish(): ParsedCommandLine {
+  private finish(): RuleCommand {
     const cmd = this.command;
     if (cmd === null) throw parseError('no command specified');
     this.checkLegalOptions(cmd);
@@ -552,11 +573,7 @@ export class CommandLineParser {
     if (chain !== undefined && chain.length > CHAIN_NAME_MAX) {
       throw badValue(`chain name \`${chain}' too long (must be under ${CHAIN_NAME_MAX + 1} chars)`);
     }
-    const command = this.buildCommand(cmd, chain);
-    const out: { -readonly [K in keyof ParsedCommandLine]: ParsedCommandLine[K] } = { command };
-    if (this.tableOpt !== undefined) out.table = this.tableOpt;
-    if (this.counters !== undefined) out.counters = this.counters;
-    return out;
+    return this.buildCommand(cmd, chain);
   }
 
   /** iptables' commands_v_options table, for the options kpemu supports. */
@@ -570,12 +587,12 @@ export class CommandLineParser {
     if (!ruleCmd) {
       for (const id of RULE_OPTION_IDS) if (this.has(id)) illegal(id);
       if (this.targetName !== undefined) illegal('j');
-      if (this.matches.length > 0) throw parseError('Illegal option `-m\' with this command');
+      if (this.matchCount > 0) throw parseError('Illegal option `-m\' with this command');
     }
     if (this.has('c') && !(cmd === 'A' || cmd === 'I' || cmd === 'R' || cmd === 'P')) illegal('c');
   }
 
-  private table(): TableName {
+  private effectiveTable(): TableName {
     return this.tableOpt ?? this.ctx.table ?? 'filter';
   }
 
@@ -610,7 +627,7 @@ export class CommandLineParser {
       case 'P': {
         const policy = this.extra as string;
         if (!POLICIES.includes(policy)) throw badValue(`Can't set policy \`${policy}' on \`${c}': Bad policy name`);
-        if (!(BUILTIN_CHAINS[this.table()] as readonly string[]).includes(c)) {
+        if (!(BUILTIN_CHAINS[this.effectiveTable()] as readonly string[]).includes(c)) {
           throw badValue(`Can't set policy \`${policy}' on \`${c}': Bad built-in chain name`);
         }
         return { kind: 'policy', chain: c, policy: policy as Policy };
@@ -633,8 +650,9 @@ export class CommandLineParser {
     // -o makes no sense where packets come in, -i where they go out (built-in chains only).
     if (this.outIface !== undefined && TABLE_CHECK_IN.includes(chain)) throw badValue(`Can't use -o with ${chain}`);
     if (this.inIface !== undefined && TABLE_CHECK_OUT.includes(chain)) throw badValue(`Can't use -i with ${chain}`);
-    const matches: Match[] = [];
-    for (const inst of this.matches) matches.push(inst.module.parse(inst.uses));
+    // Exactly sized: a rule's match list lives as long as the rule.
+    const matches = new Array<Match>(this.matchCount);
+    for (let k = 0; k < this.matchCount; k++) matches[k] = (this.matchModules[k] as MatchModule).parse(this.matchUses[k] ?? NO_USES);
     const rule: { -readonly [K in keyof Rule]: Rule[K] } = { matches, target: this.buildTarget() };
     if (this.src !== undefined) rule.src = this.src;
     if (this.dst !== undefined) rule.dst = this.dst;
@@ -647,9 +665,10 @@ export class CommandLineParser {
   private buildTarget(): Target {
     const name = this.targetName;
     if (name === undefined) return { kind: 'none' };
-    if (this.isGoto) return TARGET_MODULES.goto.parse(name, this.targetUses);
-    if (this.targetModule !== undefined) return this.targetModule.parse(name, this.targetUses);
-    return TARGET_MODULES.jump.parse(name, this.targetUses);
+    const uses = this.targetUses ?? NO_USES;
+    if (this.isGoto) return TARGET_MODULES.goto.parse(name, uses);
+    if (this.targetModule !== undefined) return this.targetModule.parse(name, uses);
+    return TARGET_MODULES.jump.parse(name, uses);
   }
 }
 
@@ -673,5 +692,10 @@ function scanCounter(text: string): number {
 
 /** Parses one command's words. See the file comment. Throws KpemuError (without a location). */
 export function parseCommandLine(words: readonly string[], ctx: CommandLineContext): ParsedCommandLine {
-  return new CommandLineParser().parseWords(words, ctx);
+  const p = new CommandLineParser();
+  const command = p.parseWords(words, words.length, ctx);
+  const out: { -readonly [K in keyof ParsedCommandLine]: ParsedCommandLine[K] } = { command };
+  if (p.table !== undefined) out.table = p.table;
+  if (p.counters !== undefined) out.counters = p.counters;
+  return out;
 }

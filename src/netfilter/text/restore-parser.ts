@@ -13,7 +13,7 @@ import {
 import { CHAIN_NAME_MAX } from '../modules/target-standard.js';
 import { CommandLineParser, type CommandLineContext } from './command-line.js';
 import { atLine, badValue, noTable, parseError } from './errors.js';
-import { tokenizeLine } from './tokenize.js';
+import { tokenizeInto, WordCache } from './tokenize.js';
 
 /**
  * `iptables-restore` input → RestoreDocument, following iptables-legacy-restore 1.8.9:
@@ -146,20 +146,35 @@ function splitCounterPrefix(line: string, lineNo: number): { start: number; pcnt
   return { start: close + 1, pcnt, bcnt };
 }
 
-function parseCommandLineAt(parser: CommandLineParser, line: string, lineNo: number, block: BlockBuilder, options: RestoreOptions): LocatedCommand {
-  let words: string[];
+/** State shared by the lines of one payload: the reusable parser, word array and word cache. */
+interface LineState {
+  readonly parser: CommandLineParser;
+  readonly words: string[];
+  readonly cache: WordCache;
+}
+
+function parseCommandLineAt(st: LineState, line: string, lineNo: number, block: BlockBuilder, options: RestoreOptions): LocatedCommand {
+  let n: number;
   if (line.charCodeAt(0) === 91) {
     const prefix = splitCounterPrefix(line, lineNo);
-    words = tokenizeLine(line, prefix.start);
-    // iptables-restore --counters turns the prefix into `--set-counters P B` before the line's words.
-    if (options.counters === true) words = ['--set-counters', prefix.pcnt, prefix.bcnt, ...words];
+    if (options.counters === true) {
+      // iptables-restore --counters turns the prefix into `--set-counters P B` before the line's words.
+      const rest: string[] = [];
+      const m = tokenizeInto(line, prefix.start, rest, st.cache);
+      st.words[0] = '--set-counters';
+      st.words[1] = prefix.pcnt;
+      st.words[2] = prefix.bcnt;
+      for (let k = 0; k < m; k++) st.words[k + 3] = rest[k] as string;
+      n = m + 3;
+    } else {
+      n = tokenizeInto(line, prefix.start, st.words, st.cache);
+    }
   } else {
-    words = tokenizeLine(line);
+    n = tokenizeInto(line, 0, st.words, st.cache);
   }
-  const parsed = parser.parseWords(words, block.ctx);
-  return parsed.counters === undefined
-    ? { command: parsed.command, line: lineNo, text: line }
-    : { command: parsed.command, line: lineNo, text: line, counters: parsed.counters };
+  const command = st.parser.parseWords(st.words, n, block.ctx);
+  const counters = st.parser.counters;
+  return counters === undefined ? { command, line: lineNo, text: line } : { command, line: lineNo, text: line, counters };
 }
 
 /**
@@ -168,7 +183,7 @@ function parseCommandLineAt(parser: CommandLineParser, line: string, lineNo: num
  */
 export function parseRestore(text: string, options: RestoreOptions = {}): RestoreDocument {
   const blocks: TableBlock[] = [];
-  const parser = new CommandLineParser();
+  const st: LineState = { parser: new CommandLineParser(), words: [], cache: new WordCache() };
   let block: BlockBuilder | null = null;
   let lineNo = 0;
   let line = '';
@@ -191,7 +206,7 @@ export function parseRestore(text: string, options: RestoreOptions = {}): Restor
         } else if (c0 === 58) {
           block.chains.push(parseChainLine(line, lineNo, block, options));
         } else {
-          block.commands.push(parseCommandLineAt(parser, line, lineNo, block, options));
+          block.commands.push(parseCommandLineAt(st, line, lineNo, block, options));
         }
       } else if (c0 === 42) {
         block = new BlockBuilder(parseTableLine(line), lineNo);

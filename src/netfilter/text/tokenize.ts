@@ -11,10 +11,47 @@ import { parseError } from './errors.js';
  * Unlike iptables (which then swallows the line's newline into the word) an unclosed quote is an
  * error. iptables caps a word at 1023 bytes and a line at 254 words; so does this.
  *
- * Written with charCodeAt and slices: a kube-proxy payload has hundreds of thousands of lines.
+ * Written with charCodeAt and slices, and with a word cache: a kube-proxy payload has hundreds
+ * of thousands of lines repeating the same option words and chain names, and every string not
+ * allocated is one the garbage collector need not copy.
  */
-export function tokenizeLine(line: string, start = 0): string[] {
-  const words: string[] = [];
+
+const MAX_WORDS = 254;
+const CACHE_BITS = 14;
+const CACHE_MASK = (1 << CACHE_BITS) - 1;
+/** Words longer than this are not cached (comparing them would cost more than slicing). */
+const CACHE_MAX_LEN = 48;
+
+/**
+ * A direct-mapped cache of recent words keyed by a hash of their characters, so that repeated
+ * words share one string. Bounded (one slot per hash bucket, newest wins) and per payload.
+ */
+export class WordCache {
+  private readonly hashes = new Int32Array(CACHE_MASK + 1);
+  private readonly words: (string | undefined)[] = new Array<string | undefined>(CACHE_MASK + 1);
+
+  /** The word `line[from, to)` (to - from <= CACHE_MAX_LEN), shared when seen before. */
+  get(line: string, from: number, to: number, hash: number): string {
+    const slot = (hash ^ (hash >>> CACHE_BITS)) & CACHE_MASK;
+    const cached = this.words[slot];
+    if (cached !== undefined && this.hashes[slot] === hash && cached.length === to - from) {
+      let k = 0;
+      while (k < cached.length && cached.charCodeAt(k) === line.charCodeAt(from + k)) k++;
+      if (k === cached.length) return cached;
+    }
+    const word = line.slice(from, to);
+    this.words[slot] = word;
+    this.hashes[slot] = hash;
+    return word;
+  }
+}
+
+/**
+ * Tokenizes `line` from index `start` into `out[0..count)` and returns `count`; `out` is reused
+ * by the caller across lines (its other slots are stale). Throws IPTABLES_PARSE.
+ */
+export function tokenizeInto(line: string, start: number, out: string[], cache: WordCache | null): number {
+  let count = 0;
   const n = line.length;
   let i = start;
   while (i < n) {
@@ -23,28 +60,53 @@ export function tokenizeLine(line: string, start = 0): string[] {
       i++;
       continue;
     }
+    if (count >= MAX_WORDS) throw parseError('Parser cannot handle more arguments');
+    const from = i;
     if (c !== 34) {
       // A bare word, possibly continuing into a quoted part (`a"b c"`).
-      const from = i;
+      let hash = 0;
       while (i < n) {
         c = line.charCodeAt(i);
         if (c === 32 || c === 9 || c === 10 || c === 34) break;
+        hash = (Math.imul(hash, 31) + c) | 0;
         i++;
       }
       if (c === 34 && i < n) {
         const q = readQuoted(line, i + 1);
-        push(words, line.slice(from, i) + q.text);
+        out[count++] = checked(line.slice(from, i) + q.text);
         i = q.end;
       } else {
-        push(words, line.slice(from, i));
+        out[count++] = cache !== null && i - from <= CACHE_MAX_LEN ? cache.get(line, from, i, hash) : checked(line.slice(from, i));
       }
       continue;
     }
+    // A quoted word: without escapes it is a plain slice (and may be cached).
+    let j = i + 1;
+    let hash = 0;
+    while (j < n) {
+      c = line.charCodeAt(j);
+      if (c === 34 || c === 92) break;
+      hash = (Math.imul(hash, 31) + c) | 0;
+      j++;
+    }
+    if (j < n && c === 34) {
+      out[count++] = cache !== null && j - i - 1 <= CACHE_MAX_LEN ? cache.get(line, i + 1, j, hash) : checked(line.slice(i + 1, j));
+      i = j + 1;
+      continue;
+    }
     const q = readQuoted(line, i + 1);
-    push(words, q.text);
+    out[count++] = checked(q.text);
     i = q.end;
   }
-  return words;
+  return count;
+}
+
+/** Splits a line into a fresh array of words (see {@link tokenizeInto}). */
+export function tokenizeLine(line: string, start = 0): string[] {
+  const out: string[] = [];
+  const count = tokenizeInto(line, start, out, null);
+  out.length = count;
+  return out;
 }
 
 /** Reads a quoted part starting after its opening quote; returns the text and the index after the closing quote. */
@@ -68,8 +130,7 @@ function readQuoted(line: string, from: number): { text: string; end: number } {
   throw parseError('unterminated quoted string (a `"` is missing)');
 }
 
-function push(words: string[], word: string): void {
+function checked(word: string): string {
   if (word.length > 341 && Buffer.byteLength(word) > 1023) throw parseError('Parameter too long!');
-  if (words.length >= 254) throw parseError('Parser cannot handle more arguments');
-  words.push(word);
+  return word;
 }

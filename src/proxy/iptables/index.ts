@@ -5,5 +5,6 @@ export * from './port-plan.js';
 export * from './port-state.js';
 export * from './service-rules.js';
 export * from './fixed-rules.js';
+export * from './payload.js';
 export * from './sync-report.js';
 export * from './proxier.js';

@@ -21,10 +21,11 @@ import {
   NFACCT_COUNTERS,
   type NfacctCounterName,
 } from './constants.js';
-import { FILTER_TOP_CHAINS, NAT_TOP_CHAINS, filterHeadRules, forwardRules, natHeadRules, nodePortsTailRules, type FixedRuleOptions } from './fixed-rules.js';
+import { nodePortsTailRules } from './fixed-rules.js';
 import { formatMasqueradeMark } from './masquerade-mark.js';
 import { buildPortState, type IptablesPortState } from './port-state.js';
-import { detectorWords, renderServiceChains, writeTopLevelRules, type RuleContext, type TopLevelBuffers } from './service-rules.js';
+import { composePayload, type BuiltPayload, type ServiceGroup } from './payload.js';
+import { detectorWords } from './service-rules.js';
 import { chainsInSave } from './stale-chains.js';
 import type { ProxierMetrics, SyncReport } from './sync-report.js';
 
@@ -181,13 +182,33 @@ export class IptablesProxier {
       if (failure !== null) {
         this.needFullSync = true;
         appendAll(warnings, this.tracker.warnings());
-        return this.report({ full, ok: false, error: failure, started, buildMs: 0, warnings, built: null });
+        return this.report({ full, ok: false, error: failure, started, buildMs: 0, warnings, built: null, largeClusterMode: false, staleChains: [] });
       }
       this.ensureNfacctCounters(warnings);
     }
 
+    const largeClusterMode = this.tracker.totalEndpoints() > LARGE_CLUSTER_ENDPOINTS_THRESHOLD;
+    const staleChains = this.findStaleChains(largeClusterMode, now, warnings);
     const buildStart = performance.now();
-    const built = this.buildPayload(full, changed, now, warnings);
+    const built = composePayload({
+      services: this.serviceGroups(full, changed),
+      ctx: {
+        masqueradeAll: this.config.masqueradeAll,
+        ...this.detectorWords,
+        localhostNodePortRule: this.localhostNodePorts && this.nfacctAvailable[NFACCT.localhostNodePortAccepted],
+        largeClusterMode,
+        nodeIP: this.nodeAddresses.primary,
+      },
+      fixed: {
+        masqueradeMark: this.masqueradeMark,
+        randomFully: this.hasRandomFully,
+        localhostNodePorts: this.localhostNodePorts,
+        conntrackTcpBeLiberal: this.config.conntrackTcpBeLiberal,
+        invalidDropCounter: this.nfacctAvailable[NFACCT.ctStateInvalidDropped],
+      },
+      staleChains,
+      nodePortsTail: nodePortsTailRules(this.nodePortAddresses.matchAll ? null : this.nodePortAddresses.matchingAddresses(this.nodeAddresses), this.localhostNodePorts),
+    });
     const buildMs = performance.now() - buildStart;
 
     let error: KpemuError | null = null;
@@ -207,7 +228,7 @@ export class IptablesProxier {
       if (!full) this.counters.partialRestoreFailures++;
     }
     appendAll(warnings, this.tracker.warnings());
-    return this.report({ full, ok: error === null, error, started, buildMs, warnings, built });
+    return this.report({ full, ok: error === null, error, started, buildMs, warnings, built, largeClusterMode, staleChains });
   }
 
   /** Pulls changes from the tracker and rebuilds the port states of changed Services. */
@@ -268,106 +289,30 @@ export class IptablesProxier {
     }
   }
 
-  private buildPayload(full: boolean, changed: ReadonlySet<string>, now: number, warnings: ProxyWarning[]): BuiltPayload {
-    const fixed: FixedRuleOptions = {
-      masqueradeMark: this.masqueradeMark,
-      randomFully: this.hasRandomFully,
-      localhostNodePorts: this.localhostNodePorts,
-      conntrackTcpBeLiberal: this.config.conntrackTcpBeLiberal,
-      invalidDropCounter: this.nfacctAvailable[NFACCT.ctStateInvalidDropped],
-    };
-    const largeClusterMode = this.tracker.totalEndpoints() > LARGE_CLUSTER_ENDPOINTS_THRESHOLD;
-    const ctx: RuleContext = {
-      masqueradeAll: this.config.masqueradeAll,
-      ...this.detectorWords,
-      localhostNodePortRule: this.localhostNodePorts && this.nfacctAvailable[NFACCT.localhostNodePortAccepted],
-      largeClusterMode,
-      nodeIP: this.nodeAddresses.primary,
-    };
+  /**
+   * Service chains in the kernel that no current port owns. In large clusters iptables-save is
+   * slow, so kube-proxy looks at most once per syncPeriod; leftovers are unreferenced and harmless.
+   */
+  private findStaleChains(largeClusterMode: boolean, now: number, warnings: ProxyWarning[]): string[] {
+    if (largeClusterMode && now - this.lastCleanupMs <= this.config.syncPeriodSeconds * 1000) return [];
+    let existing: string[];
+    try {
+      existing = chainsInSave(this.iptables.save('nat'));
+    } catch (e) {
+      if (!isKpemuError(e)) throw e;
+      warnings.push({ code: 'STALE_CHAINS_UNKNOWN', message: `iptables-save failed, stale chains are not deleted this time: ${e.message}`, location: {} });
+      return [];
+    }
+    this.lastCleanupMs = now;
+    return existing.filter((chain) => isServiceChainName(chain) && !this.activeChains.has(chain));
+  }
 
-    const filterChains: string[] = [...FILTER_TOP_CHAINS];
-    if (this.localhostNodePorts) filterChains.push(CHAIN.kubeletFirewall);
-    const top: TopLevelBuffers = { filterRules: filterHeadRules(fixed), natRules: natHeadRules(fixed) };
-    // Entries of natChainText and top.natRules may hold several lines (a port's cached chains),
-    // so line counts are kept alongside instead of taken from array lengths.
-    const natChainText: string[] = NAT_TOP_CHAINS.map(chainLine);
-    const natChainNames: string[] = [...NAT_TOP_CHAINS];
-    let natRuleCount = top.natRules.length;
-    const servicesWritten: string[] = [];
-    let skipped = 0;
-
+  /** The sorted Services with their port states and whether this sync writes their chains. */
+  private *serviceGroups(full: boolean, changed: ReadonlySet<string>): Generator<ServiceGroup> {
     for (const snap of this.tracker.sorted()) {
-      const states = this.ports.get(snap.key);
-      if (states === undefined) continue;
-      const write = full || changed.has(snap.key);
-      if (write) servicesWritten.push(snap.key);
-      for (const st of states) {
-        const before = top.natRules.length;
-        writeTopLevelRules(st, ctx, top);
-        natRuleCount += top.natRules.length - before;
-        if (!write) {
-          // Comments aside (large-cluster mode), a skipped port's chains are as last rendered,
-          // so an older rendering gives the right count without building anything.
-          skipped += (st.rendered ?? renderServiceChains(st, ctx)).ruleCount;
-          continue;
-        }
-        const block = renderServiceChains(st, ctx);
-        if (block.chainNames.length > 0) {
-          natChainText.push(block.chainText);
-          for (const name of block.chainNames) natChainNames.push(name);
-        }
-        if (block.ruleCount > 0) {
-          top.natRules.push(block.rulesText);
-          natRuleCount += block.ruleCount;
-        }
-      }
+      const ports = this.ports.get(snap.key);
+      if (ports !== undefined) yield { key: snap.key, ports, write: full || changed.has(snap.key) };
     }
-    const writtenNatChains = natChainNames.length;
-
-    // Stale chains: declared (which flushes them) and deleted. In large clusters iptables-save is
-    // slow, so this runs at most once per syncPeriod; leftover chains are unreferenced and harmless.
-    const deleted: string[] = [];
-    if (!largeClusterMode || now - this.lastCleanupMs > this.config.syncPeriodSeconds * 1000) {
-      let existing: string[] | null = null;
-      try {
-        existing = chainsInSave(this.iptables.save('nat'));
-      } catch (e) {
-        if (!isKpemuError(e)) throw e;
-        warnings.push({ code: 'STALE_CHAINS_UNKNOWN', message: `iptables-save failed, stale chains are not deleted this time: ${e.message}`, location: {} });
-      }
-      if (existing !== null) {
-        for (const chain of existing) {
-          if (!isServiceChainName(chain) || this.activeChains.has(chain)) continue;
-          natChainText.push(chainLine(chain));
-          top.natRules.push(`-X ${chain}`);
-          deleted.push(chain);
-        }
-        this.lastCleanupMs = now;
-      }
-    }
-
-    const nodePortTargets = this.nodePortAddresses.matchAll ? null : this.nodePortAddresses.matchingAddresses(this.nodeAddresses);
-    const tail = nodePortsTailRules(nodePortTargets, this.localhostNodePorts);
-    for (const rule of tail) top.natRules.push(rule);
-    natRuleCount += tail.length;
-    for (const rule of forwardRules(fixed)) top.filterRules.push(rule);
-
-    // One join over every line keeps the 10+ MB payload to a single copy.
-    const payload = ['*filter', ...filterChains.map(chainLine), ...top.filterRules, 'COMMIT', '*nat', ...natChainText, ...top.natRules, 'COMMIT', ''].join('\n');
-    const natChainLines = natChainNames.length + deleted.length;
-    return {
-      payload,
-      lines: 4 + filterChains.length + top.filterRules.length + natChainLines + natRuleCount + deleted.length,
-      filterRules: top.filterRules.length,
-      natRules: natRuleCount,
-      natRulesSkipped: skipped,
-      chainLines: filterChains.length + natChainLines,
-      filterChains,
-      natChains: natChainNames.slice(0, writtenNatChains),
-      deleted,
-      largeClusterMode,
-      servicesWritten,
-    };
   }
 
   private report(r: {
@@ -378,6 +323,8 @@ export class IptablesProxier {
     buildMs: number;
     warnings: ProxyWarning[];
     built: BuiltPayload | null;
+    largeClusterMode: boolean;
+    staleChains: readonly string[];
   }): SyncReport {
     const b = r.built;
     return {
@@ -392,8 +339,8 @@ export class IptablesProxier {
       natRulesTotal: b === null ? 0 : b.natRules + b.natRulesSkipped,
       chainLines: b?.chainLines ?? 0,
       chainsWritten: { filter: b?.filterChains ?? [], nat: b?.natChains ?? [] },
-      chainsDeleted: b?.deleted ?? [],
-      largeClusterMode: b?.largeClusterMode ?? false,
+      chainsDeleted: r.staleChains,
+      largeClusterMode: r.largeClusterMode,
       servicesWritten: b?.servicesWritten ?? [],
       buildMs: r.buildMs,
       durationMs: performance.now() - r.started,
@@ -402,26 +349,7 @@ export class IptablesProxier {
   }
 }
 
-interface BuiltPayload {
-  readonly payload: string;
-  readonly lines: number;
-  readonly filterRules: number;
-  readonly natRules: number;
-  readonly natRulesSkipped: number;
-  readonly chainLines: number;
-  readonly filterChains: readonly string[];
-  readonly natChains: readonly string[];
-  readonly deleted: readonly string[];
-  readonly largeClusterMode: boolean;
-  readonly servicesWritten: readonly string[];
-}
-
 /** Appends without spreading into arguments (a very long list would overflow the call stack). */
 function appendAll<T>(into: T[], items: readonly T[]): void {
   for (const item of items) into.push(item);
 }
-
-function chainLine(name: string): string {
-  return `:${name} - [0:0]`;
-}
-

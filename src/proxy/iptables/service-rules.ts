@@ -213,7 +213,8 @@ export function renderServiceChains(st: IptablesPortState, ctx: RuleContext): Re
   const rendered: RenderedChains = {
     largeClusterMode: ctx.largeClusterMode,
     chainNames: out.natChains,
-    chainText: out.natChains.map((name) => `:${name} - [0:0]`).join('\n'),
+    // One join builds every `:NAME - [0:0]` line without an intermediate string per chain.
+    chainText: out.natChains.length === 0 ? '' : `:${out.natChains.join(' - [0:0]\n:')} - [0:0]`,
     rulesText: out.natRules.join('\n'),
     ruleCount: out.natRules.length,
   };

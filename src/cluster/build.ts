@@ -1,0 +1,195 @@
+import { parsePrefix } from '../addr/index.js';
+import { type Clock, formatIpv4, KpemuError, ManualClock, maskOfLength, SeededRng, type Rng } from '../core/index.js';
+import type { ClusterObjects, FlannelNetConf, ProxyMode } from '../kube/index.js';
+import {
+  type FlannelNetwork,
+  flannelIptablesRestore,
+  flannelProgramming,
+  directlyReachableIn,
+  resolveFlannelNetwork,
+  type SubnetLease,
+  subnetLeases,
+  vxlanDeviceConfig,
+} from '../overlay/index.js';
+import { IptablesProxier, type SyncReport } from '../proxy/index.js';
+import { Forwarder } from './forwarding.js';
+import { type ClusterNode, Topology } from './topology.js';
+
+export interface BuildOptions {
+  /** Seed of every random choice (statistic, MACs, ports). Default 1. */
+  readonly seed?: number;
+  /** Proxy mode; default from the KubeProxyConfiguration. */
+  readonly mode?: ProxyMode;
+  readonly clock?: Clock;
+  readonly rng?: Rng;
+  /** Underlay MTU, default 1500. */
+  readonly underlayMtu?: number;
+  /** Prefix length of the underlay segment the node InternalIPs share, default 24. */
+  readonly underlayPrefixLen?: number;
+}
+
+/** The flannel net-conf kpemu assumes when a cluster file has none: the defaults on the cluster CIDR. */
+function defaultNetConf(objects: ClusterObjects): FlannelNetConf {
+  const network = objects.proxyConfig.clusterCIDR !== '' ? objects.proxyConfig.clusterCIDR : '10.244.0.0/16';
+  return {
+    kind: 'FlannelNetConf',
+    source: { file: '<default net-conf.json>', line: 0 },
+    network,
+    subnetLen: 24,
+    subnetMin: '',
+    subnetMax: '',
+    enableIPv4: true,
+    backend: { type: 'vxlan', vni: 1, port: 8472, directRouting: false, mtu: 0, gbp: false, learning: false },
+  };
+}
+
+/**
+ * An emulated cluster: every node with flannel's devices and programming and kube-proxy's rules,
+ * every pod wired as the bridge CNI plugin does, and the forwarding between them.
+ */
+export class Cluster {
+  readonly topology: Topology;
+  readonly forwarder: Forwarder;
+  readonly mode: ProxyMode;
+  readonly flannel: FlannelNetwork;
+  readonly leases: readonly SubnetLease[];
+  readonly proxiers = new Map<string, IptablesProxier>();
+  readonly lastSync = new Map<string, SyncReport>();
+  readonly warnings: string[] = [];
+  readonly clock: Clock;
+  readonly rng: Rng;
+
+  private constructor(
+    readonly objects: ClusterObjects,
+    options: BuildOptions,
+  ) {
+    const seed = options.seed ?? 1;
+    this.clock = options.clock ?? new ManualClock(0);
+    this.rng = options.rng ?? new SeededRng(seed);
+    this.mode = options.mode ?? objects.proxyConfig.mode;
+    const netConf = objects.flannel ?? defaultNetConf(objects);
+    this.flannel = resolveFlannelNetwork(netConf);
+    if (objects.nodes.length === 0) throw new KpemuError('CLUSTER_INVALID', 'the cluster has no Node objects: kpemu needs at least one node');
+    this.leases = subnetLeases(objects.nodes, this.flannel, { macSeed: seed });
+    const underlayMtu = options.underlayMtu ?? 1500;
+    const underlayPrefixLen = options.underlayPrefixLen ?? 24;
+    this.topology = new Topology({
+      seed,
+      clock: this.clock,
+      rng: this.rng,
+      underlayMtu,
+      underlayPrefixLen,
+      clusterNetwork: this.flannel.network.network,
+      clusterPrefixLen: this.flannel.network.length,
+    });
+    this.forwarder = new Forwarder(this.topology);
+    for (const lease of this.leases) this.addNode(lease, underlayMtu, underlayPrefixLen);
+    this.addPods();
+    for (const node of this.topology.nodes.values()) this.startKubeProxy(node);
+  }
+
+  /** Builds the cluster from loaded objects. Throws KpemuError for contradictions. */
+  static build(objects: ClusterObjects, options: BuildOptions = {}): Cluster {
+    return new Cluster(objects, options);
+  }
+
+  private addNode(lease: SubnetLease, underlayMtu: number, underlayPrefixLen: number): void {
+    const node = this.topology.addNode(lease.node, lease.ifaceIp, lease.subnet.network, lease.subnet.length);
+    const host = node.host;
+    const vx = vxlanDeviceConfig(lease, this.flannel, { dev: 'eth0', mtu: underlayMtu });
+    const dev = host.addDevice(vx.name, 'vxlan', vx.mac, vx.mtu);
+    dev.vxlan = { vni: vx.vni, port: vx.port, local: vx.local, underlay: 'eth0', learning: vx.learning, gbp: vx.gbp };
+    host.addAddress(vx.name, vx.address.network, 32);
+    host.device('cni0').mtu = vx.mtu;
+    const underlay = parsePrefix(`${formatIpv4(lease.ifaceIp)}/${underlayPrefixLen}`);
+    const programming = flannelProgramming(lease, this.leases, this.flannel, { directlyReachable: directlyReachableIn(underlay) });
+    for (const r of programming.remotes) {
+      host.fib.add(r.route);
+      if (r.kind === 'vxlan') {
+        host.neighbours.set(r.neighbour);
+        host.fdbs.get(vx.name)?.set(r.fdb);
+      }
+    }
+    host.iptables.restoreAll(flannelIptablesRestore(lease, this.flannel, { randomFully: true }), { noflush: true, counters: false });
+  }
+
+  /** Pods from Pod objects, plus a stand-in pod for every endpoint address inside a node's subnet. */
+  private addPods(): void {
+    const topo = this.topology;
+    for (const pod of this.objects.pods) {
+      if (pod.nodeName === '') {
+        this.warnings.push(`Pod ${pod.metadata.namespace}/${pod.metadata.name} is not scheduled to a node: skipped`);
+        continue;
+      }
+      if (!topo.nodes.has(pod.nodeName)) throw new KpemuError('KUBE_CONFLICT', `Pod ${pod.metadata.namespace}/${pod.metadata.name}: spec.nodeName "${pod.nodeName}" is not a Node in the cluster`, { location: { file: pod.source.file, line: pod.source.line, object: `Pod ${pod.metadata.namespace}/${pod.metadata.name}`, field: 'spec.nodeName' } });
+      if (pod.hostNetwork) {
+        topo.addPod(pod.metadata.namespace, pod.metadata.name, pod.nodeName, 0, true);
+        continue;
+      }
+      if (pod.podIP === '') {
+        this.warnings.push(`Pod ${pod.metadata.namespace}/${pod.metadata.name} has no podIP: skipped`);
+        continue;
+      }
+      try {
+        topo.addPod(pod.metadata.namespace, pod.metadata.name, pod.nodeName, parsePrefix(pod.podIP).network, false);
+      } catch (e) {
+        if (e instanceof KpemuError) throw e.withLocation({ file: pod.source.file, line: pod.source.line, object: `Pod ${pod.metadata.namespace}/${pod.metadata.name}`, field: 'status.podIP' });
+        throw e;
+      }
+    }
+    // Endpoints without a Pod object still answer: a stand-in pod on the node owning the address.
+    for (const slice of this.objects.endpointSlices) {
+      if (slice.addressType !== 'IPv4') continue;
+      for (const ep of slice.endpoints) {
+        for (const a of ep.addresses) {
+          const addr = parsePrefix(a).network;
+          if (topo.podsByIP.has(addr) || [...topo.nodes.values()].some((n) => n.internalIP === addr)) continue;
+          const node = topo.nodeForPodIP(addr);
+          if (node === undefined) {
+            this.warnings.push(`endpoint ${a} of ${slice.metadata.namespace}/${slice.serviceName} is outside every node's pod subnet: packets to it leave the cluster unanswered`);
+            continue;
+          }
+          if (addr === node.gateway || ((addr & ~maskOfLength(node.podPrefixLen)) >>> 0) === 0) continue;
+          topo.addPod(slice.metadata.namespace, `endpoint-${a}`, node.name, addr, false);
+        }
+      }
+    }
+  }
+
+  private startKubeProxy(node: ClusterNode): void {
+    const host = node.host;
+    const cfg = this.objects.proxyConfig;
+    const nodeObj = this.objects.nodes.find((n) => n.metadata.name === node.name);
+    const nodeIPs = nodeObj !== undefined && nodeObj.internalIPs.length > 0 ? [...nodeObj.internalIPs] : [formatIpv4(node.internalIP)];
+    switch (this.mode) {
+      case 'iptables': {
+        // kube-proxy sets route_localnet when localhost NodePorts are on (CVE-2020-8558 guard rails).
+        if (cfg.localhostNodePorts) host.sysctl.routeLocalnet = true;
+        host.sysctl.tcpBeLiberal = cfg.conntrackTcpBeLiberal;
+        const proxier = new IptablesProxier({
+          nodeName: node.name,
+          nodeIPs,
+          config: cfg,
+          iptables: host.iptables,
+          nfacct: host,
+          hasRandomFully: true,
+          nodePodCIDRs: nodeObj?.podCIDRs ?? [],
+          clock: this.clock,
+        });
+        proxier.setObjects(this.objects.services, this.objects.endpointSlices);
+        const report = proxier.sync();
+        if (!report.ok && report.error !== null) throw report.error;
+        this.lastSync.set(node.name, report);
+        this.proxiers.set(node.name, proxier);
+        for (const w of report.warnings) this.warnings.push(`${node.name}: ${w.message}`);
+        return;
+      }
+      case 'ipvs':
+        throw new KpemuError('CLUSTER_INVALID', 'IPVS mode is not available in this build of kpemu yet');
+      default: {
+        const never: never = this.mode;
+        return never;
+      }
+    }
+  }
+}

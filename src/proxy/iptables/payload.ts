@@ -1,0 +1,110 @@
+import { CHAIN } from './constants.js';
+import { FILTER_TOP_CHAINS, NAT_TOP_CHAINS, filterHeadRules, forwardRules, natHeadRules, type FixedRuleOptions } from './fixed-rules.js';
+import type { IptablesPortState } from './port-state.js';
+import { renderServiceChains, writeTopLevelRules, type RuleContext, type TopLevelBuffers } from './service-rules.js';
+
+/** One Service's ports, in output order, and whether its own chains are written this sync. */
+export interface ServiceGroup {
+  readonly key: string;
+  readonly ports: readonly IptablesPortState[];
+  readonly write: boolean;
+}
+
+export interface PayloadInput {
+  /** Services in output order (by `namespace/name`). */
+  readonly services: Iterable<ServiceGroup>;
+  readonly ctx: RuleContext;
+  readonly fixed: FixedRuleOptions;
+  /** Stale service chains to flush and delete. */
+  readonly staleChains: readonly string[];
+  /** The KUBE-SERVICES → KUBE-NODEPORTS rules that end KUBE-SERVICES. */
+  readonly nodePortsTail: readonly string[];
+}
+
+/** A rendered payload and the counts kube-proxy's metrics would report for it. */
+export interface BuiltPayload {
+  readonly payload: string;
+  readonly lines: number;
+  readonly filterRules: number;
+  /** Nat `-A` lines written (`-X` lines not counted). */
+  readonly natRules: number;
+  /** Nat rules of skipped ports, which stay in the kernel as they are. */
+  readonly natRulesSkipped: number;
+  readonly chainLines: number;
+  readonly filterChains: readonly string[];
+  /** Nat chains declared and written, stale ones excluded. */
+  readonly natChains: readonly string[];
+  readonly servicesWritten: readonly string[];
+}
+
+/**
+ * Lays out one iptables-restore payload the way kube-proxy does: `*filter`, chain lines, rules,
+ * `COMMIT`, then the same for `*nat`. Within each table the rules keep generation order: fixed
+ * head rules, then per port its top-level rules followed by (when written) its own chains, then
+ * stale-chain deletions, the nodeports tail, and (filter) KUBE-FORWARD.
+ */
+export function composePayload(input: PayloadInput): BuiltPayload {
+  const { ctx, fixed } = input;
+  const filterChains: string[] = [...FILTER_TOP_CHAINS];
+  if (fixed.localhostNodePorts) filterChains.push(CHAIN.kubeletFirewall);
+  const top: TopLevelBuffers = { filterRules: filterHeadRules(fixed), natRules: natHeadRules(fixed) };
+  // Entries of natChainText and top.natRules may hold several lines (a port's rendered chains),
+  // so line counts are kept alongside instead of taken from array lengths.
+  const natChainText: string[] = NAT_TOP_CHAINS.map(chainLine);
+  const natChainNames: string[] = [...NAT_TOP_CHAINS];
+  let natRuleCount = top.natRules.length;
+  let skipped = 0;
+  const servicesWritten: string[] = [];
+
+  for (const group of input.services) {
+    if (group.write) servicesWritten.push(group.key);
+    for (const st of group.ports) {
+      const before = top.natRules.length;
+      writeTopLevelRules(st, ctx, top);
+      natRuleCount += top.natRules.length - before;
+      if (!group.write) {
+        // Comments aside (large-cluster mode), a skipped port's chains are as last rendered,
+        // so an older rendering gives the right count without building anything.
+        skipped += (st.rendered ?? renderServiceChains(st, ctx)).ruleCount;
+        continue;
+      }
+      const block = renderServiceChains(st, ctx);
+      if (block.chainNames.length > 0) {
+        natChainText.push(block.chainText);
+        for (const name of block.chainNames) natChainNames.push(name);
+      }
+      if (block.ruleCount > 0) {
+        top.natRules.push(block.rulesText);
+        natRuleCount += block.ruleCount;
+      }
+    }
+  }
+
+  // Declaring a stale chain flushes it, which is what lets `-X` delete it.
+  for (const chain of input.staleChains) {
+    natChainText.push(chainLine(chain));
+    top.natRules.push(`-X ${chain}`);
+  }
+  for (const rule of input.nodePortsTail) top.natRules.push(rule);
+  natRuleCount += input.nodePortsTail.length;
+  for (const rule of forwardRules(fixed)) top.filterRules.push(rule);
+
+  // One join over every line keeps the 10+ MB payload to a single copy.
+  const payload = ['*filter', ...filterChains.map(chainLine), ...top.filterRules, 'COMMIT', '*nat', ...natChainText, ...top.natRules, 'COMMIT', ''].join('\n');
+  const stale = input.staleChains.length;
+  return {
+    payload,
+    lines: 4 + filterChains.length + top.filterRules.length + natChainNames.length + stale + natRuleCount + stale,
+    filterRules: top.filterRules.length,
+    natRules: natRuleCount,
+    natRulesSkipped: skipped,
+    chainLines: filterChains.length + natChainNames.length + stale,
+    filterChains,
+    natChains: natChainNames,
+    servicesWritten,
+  };
+}
+
+function chainLine(name: string): string {
+  return `:${name} - [0:0]`;
+}
