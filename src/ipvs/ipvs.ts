@@ -370,13 +370,16 @@ export class Ipvs {
     if (dest.inTrash && dest.refcnt === 0) this.freeDest(dest);
   }
 
-  /** ip_vs_conn_expire for slot `i` at time `now`. */
-  private expireConn(i: number, now: number): void {
+  /**
+   * ip_vs_conn_expire for slot `i`, its timer firing at `at` (ms). Timers are run lazily, so `at`
+   * may lie before the clock's present; later timers are computed from it as the kernel's would.
+   */
+  private expireConn(i: number, at: number): void {
     const c = this.conns;
     if ((c.nControl[i] as number) > 0) {
       // Still controls connections: try again in a minute.
       c.timeout[i] = 60_000;
-      this.touch(i, now);
+      this.touch(i, at);
       return;
     }
     const f = c.flags[i] as number;
@@ -388,7 +391,7 @@ export class Ipvs {
       c.nControl[ct] = (c.nControl[ct] as number) - 1;
       c.control[i] = -1;
       // A connection expired on purpose drops its template too when nothing else uses it.
-      if (forced && c.nControl[ct] === 0 && c.live[ct] === 1) this.expireNow(ct, now);
+      if (forced && c.nControl[ct] === 0 && c.live[ct] === 1) this.expireNow(ct, at);
     }
     if (kind === 0 && this.hook !== null) {
       this.hook.onExpire(c.proto[i] as number, c.caddr[i] as number, c.cport[i] as number, c.vaddr[i] as number, c.vport[i] as number, c.daddr[i] as number, c.dport[i] as number);
@@ -417,13 +420,14 @@ export class Ipvs {
       const t = heap.pop();
       const i = heap.poppedIndex;
       if (c.live[i] !== 1 || c.gen[i] !== heap.poppedGen || this.queued[i] !== t) continue;
+      this.queued[i] = Infinity;
       const exp = c.expires[i] as number;
       if (exp > now) {
         this.queued[i] = exp;
         heap.push(exp, i, c.gen[i] as number);
         continue;
       }
-      this.expireConn(i, now);
+      this.expireConn(i, exp);
     }
   }
 

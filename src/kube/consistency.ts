@@ -51,6 +51,8 @@ export function checkCluster(objects: readonly ParsedObject[], issues: Issues): 
       case 'FlannelNetConf':
         flannels.push(o.parsed);
         break;
+      default:
+        o.kind satisfies never;
     }
   }
 

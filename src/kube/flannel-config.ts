@@ -1,4 +1,4 @@
-import { formatIpv4, prefixContains, type Prefix } from '../core/index.js';
+import { formatIpv4, formatPrefix, prefixContains, type Prefix } from '../core/index.js';
 import type { FlannelBackend, FlannelNetConf } from './types.js';
 import { readCidr, readIp, prefixLast } from './addresses.js';
 import { finish, type Parsed } from './fields.js';
@@ -97,7 +97,7 @@ function readNetConf(conf: Field, source: { file: string; line: number }): Flann
   return {
     kind: 'FlannelNetConf',
     source,
-    network: `${formatIpv4(network.network)}/${network.length}`,
+    network: formatPrefix(network),
     subnetLen,
     subnetMin,
     subnetMax,
@@ -146,7 +146,7 @@ function readSubnetBound(f: Field, network: Prefix, subnetLen: number, which: 'm
     return '';
   }
   if (!prefixContains(network, ip.value)) {
-    fail(f, `expected an address inside Network ${formatIpv4(network.network)}/${network.length}, got ${JSON.stringify(text)}`, { text });
+    fail(f, `expected an address inside Network ${formatPrefix(network)}, got ${JSON.stringify(text)}`, { text });
     return '';
   }
   if (ip.value % size !== 0) {

@@ -42,6 +42,8 @@ export function readNode(root: Field): Parsed<Node> | null {
       case 'invalid':
         fail(addrField, `expected an IP address for ${type}, got ${JSON.stringify(text)}`, { text });
         break;
+      default:
+        ip.kind satisfies never;
     }
   }
 
@@ -77,6 +79,8 @@ function readPodCIDRs(spec: Field): { podCIDR: string; podCIDRs: string[] } {
       case 'invalid':
         fail(field, `expected a CIDR such as 10.244.1.0/24, got ${JSON.stringify(value)} (${c.reason})`, { text: value });
         break;
+      default:
+        c.kind satisfies never;
     }
   }
   let podCIDR = '';
@@ -91,6 +95,8 @@ function readPodCIDRs(spec: Field): { podCIDR: string; podCIDRs: string[] } {
       case 'invalid':
         fail(singleField, `expected a CIDR such as 10.244.1.0/24, got ${JSON.stringify(single)} (${c.reason})`, { text: single });
         break;
+      default:
+        c.kind satisfies never;
     }
     const first = many[0];
     if (first !== undefined && first.value !== single) {

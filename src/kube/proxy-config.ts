@@ -170,6 +170,8 @@ export function readKubeProxyConfiguration(root: Field): Parsed<KubeProxyConfigu
       break;
     case undefined:
       break;
+    default:
+      detectLocalMode satisfies never;
   }
 
   const nodePortAddresses = readNodePortAddresses(child(root, 'nodePortAddresses'));
@@ -286,6 +288,8 @@ function readClusterCIDR(f: Field): string {
       case 'invalid':
         fail(f, `expected a CIDR or a comma-separated IPv4,IPv6 pair, got ${JSON.stringify(part)} in ${JSON.stringify(text)} (${c.reason})`, { text });
         return '';
+      default:
+        c.kind satisfies never;
     }
   }
   if (parts.length > 2 || v4Count > 1 || v6Count > 1) {

@@ -255,6 +255,8 @@ function readExternalIPs(f: Field): string[] {
       case 'invalid':
         fail(field, `expected an IPv4 address, got ${JSON.stringify(value)}`, { text: value });
         break;
+      default:
+        ip.kind satisfies never;
     }
   }
   return out;
@@ -275,7 +277,10 @@ function readSourceRanges(f: Field, type: ServiceType | undefined): string[] {
   return out;
 }
 
-/** externalTrafficPolicy / internalTrafficPolicy; `applies` false means kube-proxy ignores it. */
+/**
+ * externalTrafficPolicy / internalTrafficPolicy. `applies` is false only for an external policy
+ * on a Service that is not reachable from outside, which kube-proxy ignores.
+ */
 function readPolicy(f: Field, applies: boolean): TrafficPolicy {
   const text = str(f, 'Cluster or Local');
   if (text === undefined || text === '') return 'Cluster';
@@ -285,7 +290,7 @@ function readPolicy(f: Field, applies: boolean): TrafficPolicy {
     return 'Cluster';
   }
   if (!applies) {
-    warn(f, 'externalTrafficPolicy is ignored: it only applies to NodePort and LoadBalancer Services and Services with externalIPs', { text });
+    warn(f, `${f.path.slice(f.path.lastIndexOf('.') + 1)} is ignored: it only applies to NodePort and LoadBalancer Services and Services with externalIPs`, { text });
     return 'Cluster';
   }
   return found;

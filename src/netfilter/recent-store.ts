@@ -73,4 +73,9 @@ export class RecentStore {
   names(): string[] {
     return [...this.lists.keys()];
   }
+
+  /** Forgets every list (a fresh namespace). */
+  clear(): void {
+    this.lists.clear();
+  }
 }

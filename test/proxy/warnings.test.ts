@@ -52,8 +52,13 @@ describe('contradictory input', () => {
     expect(r.payload).not.toContain('-d 172.30.0.41 ');
   });
 
-  it('does not warn about a Service that simply has no slices yet', () => {
-    const r = syncWith(makeFixture(), [makeService('ns1', 'svc1', { clusterIP: '172.30.0.41', ports: [{ port: 80 }] })], []);
+  it('does not warn about a Service without slices yet, nor about slices of headless Services', () => {
+    const r = syncWith(
+      makeFixture(),
+      [makeService('ns1', 'svc1', { clusterIP: '172.30.0.41', ports: [{ port: 80 }] }), makeService('ns1', 'db', { clusterIP: 'None', ports: [{ port: 5432 }] })],
+      [makeSlice('ns1', 'db-x', { service: 'db', ports: [{ port: 5432 }], endpoints: [{ ip: '10.0.0.7' }] })],
+    );
     expect(r.warnings).toEqual([]);
+    expect(r.payload).not.toContain('5432');
   });
 });

@@ -2,7 +2,7 @@ import type { CommentMatch } from '../ast.js';
 import { parseError } from '../text/errors.js';
 import { saveString, truncateUtf8 } from '../text/save-string.js';
 import type { MatchModule, OptionUse } from './module-types.js';
-import { arg0, checkInvert, checkOnce, checkRequired } from './option-checks.js';
+import { arg0, checkInvert, checkOnce, checkRequired, NONE_INVERTIBLE } from './option-checks.js';
 
 /**
  * `-m comment --comment TEXT`, libxt_comment. The kernel keeps 255 bytes; iptables cuts longer
@@ -15,7 +15,7 @@ export const COMMENT_MAX_BYTES = 255;
 
 export function parseCommentMatch(uses: readonly OptionUse[]): CommentMatch {
   checkOnce('comment', uses);
-  checkInvert('comment', uses, []);
+  checkInvert('comment', uses, NONE_INVERTIBLE);
   checkRequired('comment', uses, 'comment');
   const u = uses[0] as OptionUse;
   if (u.name !== 'comment') throw parseError(`comment: unexpected option "--${u.name}"`);

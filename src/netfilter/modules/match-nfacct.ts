@@ -2,7 +2,7 @@ import type { NfacctMatch } from '../ast.js';
 import { badValue, parseError } from '../text/errors.js';
 import { saveString } from '../text/save-string.js';
 import type { MatchModule, OptionUse } from './module-types.js';
-import { arg0, checkInvert, checkOnce, checkRequired } from './option-checks.js';
+import { arg0, checkInvert, checkOnce, checkRequired, NONE_INVERTIBLE } from './option-checks.js';
 
 /**
  * `-m nfacct --nfacct-name NAME`, libxt_nfacct. The object must exist (`nfacct add NAME`); the
@@ -12,7 +12,7 @@ import { arg0, checkInvert, checkOnce, checkRequired } from './option-checks.js'
 
 export function parseNfacctMatch(uses: readonly OptionUse[]): NfacctMatch {
   checkOnce('nfacct', uses);
-  checkInvert('nfacct', uses, []);
+  checkInvert('nfacct', uses, NONE_INVERTIBLE);
   checkRequired('nfacct', uses, 'nfacct-name');
   const u = uses[0] as OptionUse;
   if (u.name !== 'nfacct-name') throw parseError(`nfacct: unexpected option "--${u.name}"`);

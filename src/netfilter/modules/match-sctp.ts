@@ -2,7 +2,7 @@ import type { PortMatch, SctpMatch } from '../ast.js';
 import { parseError, unsupported } from '../text/errors.js';
 import type { MatchModule, OptionUse } from './module-types.js';
 import { arg0 } from './option-checks.js';
-import { parseColonRange, printPortOption, savePortOption } from './ports.js';
+import { portMatch, printPortOption, savePortOption } from './ports.js';
 
 /**
  * `-m sctp`, libxt_sctp (ports only; `--chunk-types` is not modelled). Ports parse like tcp's,
@@ -16,11 +16,11 @@ export function parseSctpMatch(uses: readonly OptionUse[]): SctpMatch {
     switch (u.name) {
       case 'source-port':
         if (sport !== undefined) throw parseError("Only one `--source-port' allowed");
-        sport = { ...parseColonRange(arg0(u)), invert: u.invert };
+        sport = portMatch(arg0(u), u.invert);
         break;
       case 'destination-port':
         if (dport !== undefined) throw parseError("Only one `--destination-port' allowed");
-        dport = { ...parseColonRange(arg0(u)), invert: u.invert };
+        dport = portMatch(arg0(u), u.invert);
         break;
       case 'chunk-types':
         throw unsupported('sctp: --chunk-types is not supported by kpemu');

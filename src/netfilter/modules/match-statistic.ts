@@ -2,7 +2,7 @@ import type { StatisticMatch } from '../ast.js';
 import { formatU31Fraction11, parseCDouble } from '../text/c-format.js';
 import { badValue, parseError } from '../text/errors.js';
 import type { MatchModule, OptionUse } from './module-types.js';
-import { arg0, checkInvert, checkOnce, checkRequired, lastUse, parseUint32Option } from './option-checks.js';
+import { arg0, checkInvert, checkOnce, checkRequired, hasUse, lastUse, parseUint32Option } from './option-checks.js';
 
 /**
  * `-m statistic`, libxt_statistic.
@@ -29,11 +29,13 @@ function parseProbability(u: OptionUse): number {
   return probabilityToU31(p);
 }
 
+const INVERTIBLE: readonly string[] = ['probability', 'every'];
+
 export function parseStatisticMatch(uses: readonly OptionUse[]): StatisticMatch {
   checkOnce('statistic', uses);
-  checkInvert('statistic', uses, ['probability', 'every']);
+  checkInvert('statistic', uses, INVERTIBLE);
   checkRequired('statistic', uses, 'mode');
-  const has = (name: string): boolean => uses.some((u) => u.name === name);
+  const has = (name: string): boolean => hasUse(uses, name);
   if (has('probability') && has('every')) throw parseError('statistic: option "--probability" cannot be used together with "--every".');
   if (has('probability') && has('packet')) throw parseError('statistic: option "--probability" cannot be used together with "--packet".');
   if (has('every') && !has('packet')) throw parseError('statistic: option "--every" also requires "--packet".');

@@ -2,7 +2,7 @@ import type { PortMatch, TcpMatch } from '../ast.js';
 import { badValue, parseError, unsupported } from '../text/errors.js';
 import type { MatchModule, OptionUse } from './module-types.js';
 import { arg0 } from './option-checks.js';
-import { isFullRange, parseColonRange, printPortOption, savePortOption } from './ports.js';
+import { isFullRange, portMatch, printPortOption, savePortOption } from './ports.js';
 
 /**
  * `-m tcp` (also loaded implicitly by `-p tcp --dport ...`), libxt_tcp. Its parser is the old
@@ -57,11 +57,11 @@ export function parseTcpMatch(uses: readonly OptionUse[]): TcpMatch {
     switch (u.name) {
       case 'source-port':
         if (sport !== undefined) throw parseError("Only one `--source-port' allowed");
-        sport = { ...parseColonRange(arg0(u)), invert: u.invert };
+        sport = portMatch(arg0(u), u.invert);
         break;
       case 'destination-port':
         if (dport !== undefined) throw parseError("Only one `--destination-port' allowed");
-        dport = { ...parseColonRange(arg0(u)), invert: u.invert };
+        dport = portMatch(arg0(u), u.invert);
         break;
       case 'syn':
       case 'tcp-flags':

@@ -28,10 +28,24 @@ function addr(text: string): number {
 
 /** strtoui with an end index: the number at the start of `text` and where it stops, or null. */
 function leadingNumber(text: string): { value: number; end: number } | null {
+  // Fast path: decimal digits up to a non-digit.
+  let k = 0;
+  let v = 0;
+  while (k < text.length && k < 6) {
+    const c = text.charCodeAt(k);
+    if (c < 48 || c > 57) break;
+    v = v * 10 + (c - 48);
+    k++;
+  }
+  if (k > 0 && text.charCodeAt(0) !== 48 && v <= 65535 && (k === text.length || !isDigit(text.charCodeAt(k)))) return { value: v, end: k };
   const m = /^[ \t\n\v\f\r]*\+?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/.exec(text);
   if (m === null) return null;
   const value = parseCUint(m[0], 0, 65535);
   return value < 0 ? null : { value, end: m[0].length };
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
 }
 
 /** `p` or `lo-hi` after the colon (MASQUERADE's --to-ports uses the same parser). */

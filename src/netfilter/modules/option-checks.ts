@@ -17,6 +17,9 @@ export function checkOnce(module: string, uses: readonly OptionUse[]): void {
   }
 }
 
+/** For modules none of whose options may be inverted. */
+export const NONE_INVERTIBLE: readonly string[] = [];
+
 /** `NAME: option "--x" cannot be inverted.` for every inverted use whose name is not in `invertible`. */
 export function checkInvert(module: string, uses: readonly OptionUse[], invertible: readonly string[]): void {
   for (const u of uses) {
@@ -38,7 +41,13 @@ export function checkExclusive(module: string, uses: readonly OptionUse[], group
 
 /** `NAME: option "--x" must be specified` */
 export function checkRequired(module: string, uses: readonly OptionUse[], name: string): void {
-  if (!uses.some((u) => u.name === name)) throw parseError(`${module}: option "--${name}" must be specified`);
+  if (!hasUse(uses, name)) throw parseError(`${module}: option "--${name}" must be specified`);
+}
+
+/** Whether an option was used. */
+export function hasUse(uses: readonly OptionUse[], name: string): boolean {
+  for (let i = 0; i < uses.length; i++) if ((uses[i] as OptionUse).name === name) return true;
+  return false;
 }
 
 /** The last use of an option, if any. */

@@ -30,6 +30,17 @@ export function parseColonRange(text: string): PortRange {
   return { lo, hi };
 }
 
+/** parseColonRange with the `!` attached: the PortMatch tcp and sctp store. */
+export function portMatch(text: string, invert: boolean): PortMatch {
+  const colon = text.indexOf(':');
+  if (colon < 0) {
+    const p = parsePort(text);
+    return { lo: p, hi: p, invert };
+  }
+  const r = parseColonRange(text);
+  return { lo: r.lo, hi: r.hi, invert };
+}
+
 /** A port match as tcp/udp save it: `[!] --NAME p` or `[!] --NAME lo:hi`. */
 export function savePortOption(name: string, p: PortMatch): string {
   const inv = p.invert ? ' !' : '';

@@ -1,7 +1,7 @@
 import type { Target } from '../ast.js';
 import { parseError } from '../text/errors.js';
 import type { OptionUse, TargetModule } from './module-types.js';
-import { checkExclusive, checkInvert, checkOnce, hex, parseUint32Option } from './option-checks.js';
+import { checkExclusive, checkInvert, checkOnce, hex, parseUint32Option, NONE_INVERTIBLE } from './option-checks.js';
 import { describeXmark, markOperation } from './target-mark.js';
 
 type ConnmarkTarget = Extract<Target, { kind: 'connmark' }>;
@@ -18,7 +18,7 @@ const MODES = ['set-xmark', 'set-mark', 'and-mark', 'or-mark', 'xor-mark', 'save
 
 export function parseConnmarkTarget(_name: string, uses: readonly OptionUse[]): ConnmarkTarget {
   checkOnce('CONNMARK', uses);
-  checkInvert('CONNMARK', uses, []);
+  checkInvert('CONNMARK', uses, NONE_INVERTIBLE);
   checkExclusive('CONNMARK', uses, MODES);
   checkExclusive('CONNMARK', uses, ['mask', 'nfmask']);
   checkExclusive('CONNMARK', uses, ['mask', 'ctmask']);

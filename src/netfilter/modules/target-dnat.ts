@@ -1,7 +1,7 @@
 import type { Target } from '../ast.js';
 import type { OptionUse, TargetModule } from './module-types.js';
 import { formatNatRange, parseNatRange } from './nat-range.js';
-import { checkInvert, checkOnce, checkRequired, lastUse } from './option-checks.js';
+import { checkInvert, checkOnce, checkRequired, lastUse, NONE_INVERTIBLE, hasUse } from './option-checks.js';
 
 type DnatTarget = Extract<Target, { kind: 'dnat' }>;
 
@@ -11,14 +11,14 @@ type DnatTarget = Extract<Target, { kind: 'dnat' }>;
  */
 export function parseDnatTarget(_name: string, uses: readonly OptionUse[]): DnatTarget {
   checkOnce('DNAT', uses);
-  checkInvert('DNAT', uses, []);
+  checkInvert('DNAT', uses, NONE_INVERTIBLE);
   checkRequired('DNAT', uses, 'to-destination');
   const to = lastUse(uses, 'to-destination') as OptionUse;
   return {
     kind: 'dnat',
     to: parseNatRange(to),
-    random: uses.some((u) => u.name === 'random'),
-    persistent: uses.some((u) => u.name === 'persistent'),
+    random: hasUse(uses, 'random'),
+    persistent: hasUse(uses, 'persistent'),
   };
 }
 

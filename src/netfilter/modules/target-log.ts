@@ -3,7 +3,7 @@ import { parseCUint } from '../text/c-number.js';
 import { badValue, unsupported } from '../text/errors.js';
 import { saveString, truncateUtf8 } from '../text/save-string.js';
 import type { OptionUse, TargetModule } from './module-types.js';
-import { arg0, checkInvert, checkOnce } from './option-checks.js';
+import { arg0, checkInvert, checkOnce, NONE_INVERTIBLE } from './option-checks.js';
 
 type LogTarget = Extract<Target, { kind: 'log' }>;
 
@@ -39,7 +39,7 @@ function parseLevel(text: string): number {
 
 export function parseLogTarget(_name: string, uses: readonly OptionUse[]): LogTarget {
   checkOnce('LOG', uses);
-  checkInvert('LOG', uses, []);
+  checkInvert('LOG', uses, NONE_INVERTIBLE);
   let prefix = '';
   let level = LOG_DEFAULT_LEVEL;
   for (const u of uses) {

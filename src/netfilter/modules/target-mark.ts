@@ -1,7 +1,7 @@
 import type { Target } from '../ast.js';
 import { parseError } from '../text/errors.js';
 import type { OptionUse, TargetModule } from './module-types.js';
-import { checkExclusive, checkInvert, checkOnce, hex, parseMarkMask, parseUint32Option } from './option-checks.js';
+import { checkExclusive, checkInvert, checkOnce, hex, parseMarkMask, parseUint32Option, NONE_INVERTIBLE } from './option-checks.js';
 
 type MarkTarget = Extract<Target, { kind: 'mark' }>;
 
@@ -41,7 +41,7 @@ export function markOperation(module: string, u: OptionUse): { value: number; ma
 
 export function parseMarkTarget(_name: string, uses: readonly OptionUse[]): MarkTarget {
   checkOnce('MARK', uses);
-  checkInvert('MARK', uses, []);
+  checkInvert('MARK', uses, NONE_INVERTIBLE);
   checkExclusive('MARK', uses, OPS);
   const u = uses[0];
   if (u === undefined) throw parseError('MARK: One of the --set-xmark, --{and,or,xor,set}-mark options is required');

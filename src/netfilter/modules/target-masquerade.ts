@@ -2,7 +2,7 @@ import type { PortRange, Target } from '../ast.js';
 import { parseError } from '../text/errors.js';
 import type { OptionUse, TargetModule } from './module-types.js';
 import { natPortsAllowed, parseNatPorts } from './nat-range.js';
-import { arg0, checkInvert, checkOnce } from './option-checks.js';
+import { arg0, checkInvert, checkOnce, NONE_INVERTIBLE, hasUse } from './option-checks.js';
 
 type MasqueradeTarget = Extract<Target, { kind: 'masquerade' }>;
 
@@ -12,7 +12,7 @@ type MasqueradeTarget = Extract<Target, { kind: 'masquerade' }>;
  */
 export function parseMasqueradeTarget(_name: string, uses: readonly OptionUse[]): MasqueradeTarget {
   checkOnce('MASQUERADE', uses);
-  checkInvert('MASQUERADE', uses, []);
+  checkInvert('MASQUERADE', uses, NONE_INVERTIBLE);
   let ports: PortRange | undefined;
   for (const u of uses) {
     if (u.name !== 'to-ports') continue;
@@ -21,8 +21,8 @@ export function parseMasqueradeTarget(_name: string, uses: readonly OptionUse[])
   }
   const t: { -readonly [K in keyof MasqueradeTarget]: MasqueradeTarget[K] } = {
     kind: 'masquerade',
-    random: uses.some((u) => u.name === 'random'),
-    randomFully: uses.some((u) => u.name === 'random-fully'),
+    random: hasUse(uses, 'random'),
+    randomFully: hasUse(uses, 'random-fully'),
   };
   if (ports !== undefined) t.ports = ports;
   return t;

@@ -1,7 +1,7 @@
 import type { Target } from '../ast.js';
 import { parseError, unknownOption, unsupported } from '../text/errors.js';
 import type { OptionUse, TargetModule } from './module-types.js';
-import { checkInvert, checkOnce } from './option-checks.js';
+import { checkInvert, checkOnce, NONE_INVERTIBLE } from './option-checks.js';
 
 type NotrackTarget = Extract<Target, { kind: 'notrack' }>;
 
@@ -16,7 +16,7 @@ const CT_OPTIONS = ['notrack', 'helper', 'ctevents', 'expevents', 'zone', 'zone-
 
 export function parseNotrackTarget(name: string, uses: readonly OptionUse[]): NotrackTarget {
   checkOnce('CT', uses);
-  checkInvert('CT', uses, []);
+  checkInvert('CT', uses, NONE_INVERTIBLE);
   if (name === 'NOTRACK') {
     // NOTRACK is a separate, option-less extension name in iptables.
     const u = uses[0];

@@ -1,7 +1,7 @@
 import { REJECT_WITH, type RejectWith, type Target } from '../ast.js';
 import { badValue } from '../text/errors.js';
 import type { OptionUse, TargetModule } from './module-types.js';
-import { arg0, checkInvert, checkOnce } from './option-checks.js';
+import { arg0, checkInvert, checkOnce, NONE_INVERTIBLE } from './option-checks.js';
 
 type RejectTarget = Extract<Target, { kind: 'reject' }>;
 
@@ -35,7 +35,7 @@ export function parseRejectWith(word: string): RejectWith {
 
 export function parseRejectTarget(_name: string, uses: readonly OptionUse[]): RejectTarget {
   checkOnce('REJECT', uses);
-  checkInvert('REJECT', uses, []);
+  checkInvert('REJECT', uses, NONE_INVERTIBLE);
   const u = uses[0];
   return { kind: 'reject', with: u === undefined ? 'icmp-port-unreachable' : parseRejectWith(arg0(u)) };
 }

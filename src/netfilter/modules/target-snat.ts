@@ -1,7 +1,7 @@
 import type { Target } from '../ast.js';
 import type { OptionUse, TargetModule } from './module-types.js';
 import { formatNatRange, parseNatRange } from './nat-range.js';
-import { checkInvert, checkOnce, checkRequired, lastUse } from './option-checks.js';
+import { checkInvert, checkOnce, checkRequired, lastUse, NONE_INVERTIBLE, hasUse } from './option-checks.js';
 
 type SnatTarget = Extract<Target, { kind: 'snat' }>;
 
@@ -11,15 +11,15 @@ type SnatTarget = Extract<Target, { kind: 'snat' }>;
  */
 export function parseSnatTarget(_name: string, uses: readonly OptionUse[]): SnatTarget {
   checkOnce('SNAT', uses);
-  checkInvert('SNAT', uses, []);
+  checkInvert('SNAT', uses, NONE_INVERTIBLE);
   checkRequired('SNAT', uses, 'to-source');
   const to = lastUse(uses, 'to-source') as OptionUse;
   return {
     kind: 'snat',
     to: parseNatRange(to),
-    random: uses.some((u) => u.name === 'random'),
-    randomFully: uses.some((u) => u.name === 'random-fully'),
-    persistent: uses.some((u) => u.name === 'persistent'),
+    random: hasUse(uses, 'random'),
+    randomFully: hasUse(uses, 'random-fully'),
+    persistent: hasUse(uses, 'persistent'),
   };
 }
 

@@ -28,6 +28,18 @@ function isCSpace(c: number): boolean {
  * floats, `inf`/`infinity`, `nan`/`nan(...)`. Returns undefined when the word is not a number.
  */
 export function parseCDouble(text: string): number | undefined {
+  // Fast path: plain `0.5000000000` (what kube-proxy writes).
+  const n = text.length;
+  if (n > 0 && n < 24) {
+    let k = 0;
+    let dots = 0;
+    for (; k < n; k++) {
+      const c = text.charCodeAt(k);
+      if (c === 46) dots++;
+      else if (c < 48 || c > 57) break;
+    }
+    if (k === n && dots <= 1 && !(dots === 1 && n === 1)) return Number(text);
+  }
   let i = 0;
   while (i < text.length && isCSpace(text.charCodeAt(i))) i++;
   const s = text.slice(i);

@@ -109,16 +109,18 @@ export class ServiceChangeTracker {
     const infos = service === undefined ? [] : servicePortInfos(service, warn);
     const byPort = collectServiceEndpoints(slices, this.ctx, warn);
 
-    if (service === undefined || infos.length === 0) {
+    if (service === undefined) {
+      // Slices of headless or ExternalName Services are normal and stay silent; slices whose
+      // Service does not exist at all point at a mistake (or a Service not loaded yet).
       for (const s of slices) {
         if (s.addressType !== 'IPv4') continue;
         warn({
           code: 'SLICE_SERVICE_MISSING',
-          message: `no proxied Service ${key} for this EndpointSlice`,
+          message: `no Service ${key} for this EndpointSlice`,
           location: { object: `EndpointSlice ${s.metadata.namespace}/${s.metadata.name}`, file: s.source.file, line: s.source.line },
         });
       }
-    } else {
+    } else if (infos.length > 0) {
       const servicePortKeys = new Set(infos.map((i) => endpointPortKey(i.name.port, i.protocol)));
       const hasUsableSlice = slices.some((s) => s.addressType === 'IPv4');
       for (const s of slices) {

@@ -16,7 +16,7 @@ export const PROXY_WARNING_CODES = [
   'SLICE_NO_SERVICE',
   /** An EndpointSlice whose addressType this (IPv4) proxier does not handle. */
   'SLICE_ADDRESS_TYPE',
-  /** An EndpointSlice for a Service that does not exist (or is not proxied). */
+  /** An EndpointSlice for a Service that does not exist. */
   'SLICE_SERVICE_MISSING',
   /** A slice port whose name/protocol matches no port of the Service. */
   'SLICE_PORT_UNMATCHED',
