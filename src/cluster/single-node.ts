@@ -18,7 +18,7 @@ export class KubeProxyNode {
   constructor(
     readonly objects: ClusterObjects,
     nodeName: string,
-    options: { readonly seed?: number; readonly clock?: Clock; readonly rng?: Rng } = {},
+    options: { readonly seed?: number; readonly clock?: Clock; readonly rng?: Rng; readonly hasRandomFully?: boolean } = {},
   ) {
     const node = objects.nodes.find((n) => n.metadata.name === nodeName);
     if (node === undefined) throw new KpemuError('CLI_NOT_FOUND', `no Node "${nodeName}" in the cluster`);
@@ -44,7 +44,7 @@ export class KubeProxyNode {
       config: cfg,
       iptables: ns.iptables,
       nfacct: ns,
-      hasRandomFully: true,
+      hasRandomFully: options.hasRandomFully ?? true,
       nodePodCIDRs: node.podCIDRs,
       masqueradeMark: '0x4000',
       clock,

@@ -52,7 +52,7 @@ export function checkCluster(objects: readonly ParsedObject[], issues: Issues): 
         flannels.push(o.parsed);
         break;
       default:
-        o.kind satisfies never;
+        o satisfies never;
     }
   }
 

@@ -43,7 +43,7 @@ export function readNode(root: Field): Parsed<Node> | null {
         fail(addrField, `expected an IP address for ${type}, got ${JSON.stringify(text)}`, { text });
         break;
       default:
-        ip.kind satisfies never;
+        ip satisfies never;
     }
   }
 
@@ -80,7 +80,7 @@ function readPodCIDRs(spec: Field): { podCIDR: string; podCIDRs: string[] } {
         fail(field, `expected a CIDR such as 10.244.1.0/24, got ${JSON.stringify(value)} (${c.reason})`, { text: value });
         break;
       default:
-        c.kind satisfies never;
+        c satisfies never;
     }
   }
   let podCIDR = '';
@@ -96,7 +96,7 @@ function readPodCIDRs(spec: Field): { podCIDR: string; podCIDRs: string[] } {
         fail(singleField, `expected a CIDR such as 10.244.1.0/24, got ${JSON.stringify(single)} (${c.reason})`, { text: single });
         break;
       default:
-        c.kind satisfies never;
+        c satisfies never;
     }
     const first = many[0];
     if (first !== undefined && first.value !== single) {

@@ -289,7 +289,7 @@ function readClusterCIDR(f: Field): string {
         fail(f, `expected a CIDR or a comma-separated IPv4,IPv6 pair, got ${JSON.stringify(part)} in ${JSON.stringify(text)} (${c.reason})`, { text });
         return '';
       default:
-        c.kind satisfies never;
+        c satisfies never;
     }
   }
   if (parts.length > 2 || v4Count > 1 || v6Count > 1) {

@@ -256,7 +256,7 @@ function readExternalIPs(f: Field): string[] {
         fail(field, `expected an IPv4 address, got ${JSON.stringify(value)}`, { text: value });
         break;
       default:
-        ip.kind satisfies never;
+        ip satisfies never;
     }
   }
   return out;
