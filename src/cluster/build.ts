@@ -51,7 +51,8 @@ export class Cluster {
   readonly topology: Topology;
   readonly forwarder: Forwarder;
   readonly mode: ProxyMode;
-  readonly flannel: FlannelNetwork;
+  /** null for a single node without a pod subnet (no overlay: kube-proxy's test setup). */
+  readonly flannel: FlannelNetwork | null;
   readonly leases: readonly SubnetLease[];
   readonly proxiers = new Map<string, IptablesProxier>();
   readonly lastSync = new Map<string, SyncReport>();
@@ -67,23 +68,53 @@ export class Cluster {
     this.clock = options.clock ?? new ManualClock(0);
     this.rng = options.rng ?? new SeededRng(seed);
     this.mode = options.mode ?? objects.proxyConfig.mode;
-    const netConf = objects.flannel ?? defaultNetConf(objects);
-    this.flannel = resolveFlannelNetwork(netConf);
     if (objects.nodes.length === 0) throw new KpemuError('CLUSTER_INVALID', 'the cluster has no Node objects: kpemu needs at least one node');
-    this.leases = subnetLeases(objects.nodes, this.flannel, { macSeed: seed });
     const underlayMtu = options.underlayMtu ?? 1500;
     const underlayPrefixLen = options.underlayPrefixLen ?? 24;
+    const withoutSubnet = objects.nodes.filter((n) => n.podCIDR === '');
+    if (withoutSubnet.length > 0 && objects.nodes.length > 1) {
+      const n = withoutSubnet[0] as (typeof withoutSubnet)[number];
+      throw new KpemuError('CLUSTER_INVALID', `Node ${n.metadata.name} has no spec.podCIDR: a cluster of several nodes needs pod subnets for flannel`, {
+        location: { file: n.source.file, line: n.source.line, object: `Node ${n.metadata.name}`, field: 'spec.podCIDR' },
+      });
+    }
+    if (withoutSubnet.length === 0) {
+      this.flannel = resolveFlannelNetwork(objects.flannel ?? defaultNetConf(objects));
+      this.leases = subnetLeases(objects.nodes, this.flannel, { macSeed: seed });
+    } else {
+      this.flannel = null;
+      this.leases = [];
+    }
+    // Without an overlay the single node's pods live on the cluster CIDR behind cni0.
+    const podNet = parsePrefix(this.flannel !== null ? `${formatIpv4(this.flannel.network.network)}/${this.flannel.network.length}` : objects.proxyConfig.clusterCIDR !== '' ? objects.proxyConfig.clusterCIDR : '10.0.0.0/8');
     this.topology = new Topology({
       seed,
       clock: this.clock,
       rng: this.rng,
       underlayMtu,
       underlayPrefixLen,
-      clusterNetwork: this.flannel.network.network,
-      clusterPrefixLen: this.flannel.network.length,
+      clusterNetwork: podNet.network,
+      clusterPrefixLen: podNet.length,
     });
     this.forwarder = new Forwarder(this.topology);
-    for (const lease of this.leases) this.addNode(lease, underlayMtu, underlayPrefixLen);
+    if (this.flannel !== null) {
+      for (const lease of this.leases) this.addNode(lease, this.flannel, underlayMtu, underlayPrefixLen);
+    } else {
+      const only = objects.nodes[0] as (typeof objects.nodes)[number];
+      const ips = only.internalIPs.length > 0 ? only.internalIPs : only.externalIPs;
+      if (ips.length === 0) throw new KpemuError('CLUSTER_INVALID', `Node ${only.metadata.name} has no InternalIP or ExternalIP`);
+      const node = this.topology.addNode(only.metadata.name, parsePrefix(ips[0] as string).network, podNet.network, podNet.length);
+      node.host.addRoute({ network: 0, length: 0, dev: 'eth0', gateway: ((node.internalIP & 0xffffff00) | 1) >>> 0, onlink: true });
+    }
+    for (const node of objects.nodes) {
+      const cn = this.topology.nodes.get(node.metadata.name);
+      if (cn === undefined) continue;
+      // Further node addresses (a second InternalIP, an external IP assigned to the node) are local too.
+      for (const extra of node.internalIPs.slice(1)) {
+        const a = parsePrefix(extra).network;
+        if (!cn.host.isLocal(a)) cn.host.addAddress('eth0', a, 32);
+      }
+    }
     this.addPods();
     for (const node of this.topology.nodes.values()) this.startKubeProxy(node);
   }
@@ -93,16 +124,16 @@ export class Cluster {
     return new Cluster(objects, options);
   }
 
-  private addNode(lease: SubnetLease, underlayMtu: number, underlayPrefixLen: number): void {
+  private addNode(lease: SubnetLease, flannel: FlannelNetwork, underlayMtu: number, underlayPrefixLen: number): void {
     const node = this.topology.addNode(lease.node, lease.ifaceIp, lease.subnet.network, lease.subnet.length);
     const host = node.host;
-    const vx = vxlanDeviceConfig(lease, this.flannel, { dev: 'eth0', mtu: underlayMtu });
+    const vx = vxlanDeviceConfig(lease, flannel, { dev: 'eth0', mtu: underlayMtu });
     const dev = host.addDevice(vx.name, 'vxlan', vx.mac, vx.mtu);
     dev.vxlan = { vni: vx.vni, port: vx.port, local: vx.local, underlay: 'eth0', learning: vx.learning, gbp: vx.gbp };
     host.addAddress(vx.name, vx.address.network, 32);
     host.device('cni0').mtu = vx.mtu;
     const underlay = parsePrefix(`${formatIpv4(lease.ifaceIp)}/${underlayPrefixLen}`);
-    const programming = flannelProgramming(lease, this.leases, this.flannel, { directlyReachable: directlyReachableIn(underlay) });
+    const programming = flannelProgramming(lease, this.leases, flannel, { directlyReachable: directlyReachableIn(underlay) });
     for (const r of programming.remotes) {
       host.fib.add(r.route);
       if (r.kind === 'vxlan') {
@@ -110,7 +141,7 @@ export class Cluster {
         host.fdbs.get(vx.name)?.set(r.fdb);
       }
     }
-    host.iptables.restoreAll(flannelIptablesRestore(lease, this.flannel, { randomFully: true }), { noflush: true, counters: false });
+    host.iptables.restoreAll(flannelIptablesRestore(lease, flannel, { randomFully: true }), { noflush: true, counters: false });
   }
 
   /** Pods from Pod objects, plus a stand-in pod for every endpoint address inside a node's subnet. */

@@ -5,3 +5,5 @@ export * from './single-node.js';
 export * from './outcomes.js';
 export * from './synthetic.js';
 export * from './mac.js';
+export * from './trace.js';
+export * from './suggest.js';

@@ -128,7 +128,10 @@ export class Topology {
     const mtu = node.host.device('cni0').mtu;
     const eth0 = netns.addDevice('eth0', 'veth', this.mac(`${nodeName}/${key}/eth0`), mtu);
     netns.addAddress('eth0', ip, node.podPrefixLen);
-    netns.addRoute({ network: this.options.clusterNetwork, length: this.options.clusterPrefixLen, dev: 'eth0', gateway: node.gateway });
+    // The bridge plugin routes the cluster network via the gateway (unless it is the pod subnet itself).
+    if (this.options.clusterPrefixLen !== node.podPrefixLen || this.options.clusterNetwork !== node.podNetwork) {
+      netns.addRoute({ network: this.options.clusterNetwork, length: this.options.clusterPrefixLen, dev: 'eth0', gateway: node.gateway });
+    }
     netns.addRoute({ network: 0, length: 0, dev: 'eth0', gateway: node.gateway });
     const hostVeth = `veth${(this.vethCounter++).toString(16).padStart(8, '0')}`;
     const port = node.host.addDevice(hostVeth, 'veth', this.mac(`${nodeName}/${hostVeth}`), mtu);
@@ -156,6 +159,11 @@ export class Topology {
     if (gateway !== 0) ns.addRoute({ network: 0, length: 0, dev: 'eth0', gateway, onlink: true });
     this.clients.set(name, ns);
     this.underlay.set(ip, { netns: ns, dev: 'eth0' });
+    // Nodes reach the client on the segment (as if the underlay router announced it).
+    for (const node of this.nodes.values()) {
+      if (node.host.fib.lookup(ip)?.dev === 'eth0' && node.host.fib.lookup(ip)?.gateway === 0) continue;
+      node.host.addRoute({ network: ip, length: 32, dev: 'eth0', gateway: 0 });
+    }
     return ns;
   }
 

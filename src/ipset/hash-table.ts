@@ -1,4 +1,4 @@
-import { jhash2 } from './jhash.js';
+import { jhash2Masked } from './jhash.js';
 import { AHASH_INIT_SIZE } from './types.js';
 
 /** Results of {@link KernelHashTable.add}. */
@@ -128,7 +128,7 @@ export class KernelHashTable {
 
   /** Bucket of a key (words at `offset` of `key`). */
   bucketOf(key: ArrayLike<number>, offset = 0): number {
-    return jhash2(key, offset, this.keyWords, this.initval) & ((1 << this.bits) - 1);
+    return jhash2Masked(key, offset, this.keyWords, this.initval, (1 << this.bits) - 1);
   }
 
   private equalAt(slot: number, key: ArrayLike<number>, offset: number): boolean {
@@ -400,7 +400,7 @@ export class KernelHashTable {
           const os = obase + i;
           if (oldUsed[os] !== 1) continue;
           if (oldExpires !== null && nowMs > (oldExpires[os] as number)) continue;
-          const nb = jhash2(oldKeys, os * w, w, this.initval) & mask;
+          const nb = jhash2Masked(oldKeys, os * w, w, this.initval, mask);
           const p = pos[nb] as number;
           if (p >= (size[nb] as number)) {
             if ((size[nb] as number) >= this.bucketsize) {

@@ -18,6 +18,14 @@ function rol32(x: number, k: number): number {
  * sees. Returns a uint32. Allocation-free.
  */
 export function jhash2(k: ArrayLike<number>, offset: number, length: number, initval: number): number {
+  return jhash2Masked(k, offset, length, initval, -1) >>> 0;
+}
+
+/**
+ * jhash2 already masked to a bucket index (`mask` = 2^bits - 1). The hot path uses this form:
+ * the result stays a small integer, which V8 returns without boxing a heap number.
+ */
+export function jhash2Masked(k: ArrayLike<number>, offset: number, length: number, initval: number, mask: number): number {
   let a = (JHASH_INITVAL + (length << 2) + initval) | 0;
   let b = a;
   let c = a;
@@ -37,7 +45,7 @@ export function jhash2(k: ArrayLike<number>, offset: number, length: number, ini
     n -= 3;
     i += 3;
   }
-  if (n === 0) return c >>> 0;
+  if (n === 0) return c & mask;
   if (n === 3) c = (c + (k[i + 2] as number)) | 0;
   if (n >= 2) b = (b + (k[i + 1] as number)) | 0;
   a = (a + (k[i] as number)) | 0;
@@ -49,7 +57,7 @@ export function jhash2(k: ArrayLike<number>, offset: number, length: number, ini
   a ^= c; a = (a - rol32(c, 4)) | 0;
   b ^= a; b = (b - rol32(a, 14)) | 0;
   c ^= b; c = (c - rol32(b, 24)) | 0;
-  return c >>> 0;
+  return c & mask;
 }
 
 /**

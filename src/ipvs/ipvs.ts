@@ -84,6 +84,8 @@ export class Ipvs {
   private portZeroServices = 0;
   private dests: (Dest | null)[] = [];
   private freeDestIds: number[] = [];
+  /** Deleted destinations kept alive by their connections (the kernel's dest_trash). */
+  private trash: Dest[] = [];
   /** The verdict of the latest packet (reused). */
   readonly verdict = new IpvsVerdict();
 
@@ -215,9 +217,12 @@ export class Ipvs {
   }
 
   private trashedDest(svc: VirtualService, addr: number, port: number): Dest | null {
-    for (const d of this.dests) {
-      if (d !== null && d.inTrash && d.addr === addr && d.port === port && d.svcProtocol === svc.protocol && d.svcAddr === svc.addr && d.svcPort === svc.port)
+    for (let i = 0; i < this.trash.length; i++) {
+      const d = this.trash[i] as Dest;
+      if (d.addr === addr && d.port === port && d.svcProtocol === svc.protocol && d.svcAddr === svc.addr && d.svcPort === svc.port) {
+        this.trash.splice(i, 1);
         return d;
+      }
     }
     return null;
   }
@@ -260,14 +265,21 @@ export class Ipvs {
     dest.flags &= ~DEST_FLAGS.AVAILABLE;
     svc.dests.splice(i, 1);
     svc.scheduler.destRemoved(svc, i);
-    dest.inTrash = true;
     if (dest.refcnt === 0) this.freeDest(dest);
+    else {
+      dest.inTrash = true;
+      this.trash.push(dest);
+    }
   }
 
   private freeDest(dest: Dest): void {
     this.dests[dest.id] = null;
     this.freeDestIds.push(dest.id);
-    dest.inTrash = false;
+    if (dest.inTrash) {
+      dest.inTrash = false;
+      const at = this.trash.indexOf(dest);
+      if (at >= 0) this.trash.splice(at, 1);
+    }
   }
 
   /** The destination with id `id` (connections store ids), or null. */

@@ -6,8 +6,8 @@ import { LineIndex, type SourceEntry, type SourceNode } from './source-node.js';
  * YAML text → {@link SourceNode} trees, one per `---` document, each node with its line.
  *
  * We read YAML the way kubectl does (sigs.k8s.io/yaml on go-yaml v2): YAML 1.1 scalars, so
- * `hostNetwork: yes` is a boolean and an unquoted `on` in a label is not a string, plus `<<`
- * merge keys and anchors. Duplicate keys are an error there too.
+ * `hostNetwork: yes` is a boolean and an unquoted `on`, `y` or `no` in a label is not a string,
+ * plus `<<` merge keys and anchors. Duplicate keys are an error there too.
  */
 
 /** One document of a stream; `node` is null for an empty document (only comments, or `---`). */
@@ -26,7 +26,7 @@ export interface YamlParseResult {
 
 /** Nesting deeper than this is refused rather than risking the stack. */
 const MAX_DEPTH = 200;
-/** Total nodes per document, counting every alias expansion (a "billion laughs" guard). */
+/** Values converted per document; an alias reuses its anchor's conversion, so this bounds size, not expansion. */
 const MAX_NODES = 500_000;
 
 /** Parses a YAML (or JSON) stream. Never throws: syntax problems come back as KUBE_YAML errors. */

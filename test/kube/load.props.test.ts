@@ -22,7 +22,7 @@ describe('loading arbitrary text', () => {
           expect(e.location?.line).toBeGreaterThanOrEqual(1);
         }
       }),
-      { numRuns: 400 },
+      { numRuns: 200 },
     );
   });
 
@@ -41,7 +41,7 @@ describe('loading arbitrary text', () => {
         if (result.errors.length === 0) expect(() => loadClusterText(text, 'fuzz.yaml')).not.toThrow();
         else expect(() => loadClusterText(text, 'fuzz.yaml')).toThrow(result.errors[0]!.message);
       }),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
   });
 });

@@ -86,7 +86,7 @@ export function naiveApply(doc: RestoreDocument, options: { counters?: boolean }
         }
       }
     }
-    tables.delete(block.table);
+    // The kernel creates a table once, at its first block; later blocks replace its contents.
     tables.set(block.table, chains);
   }
   return [...tables.entries()].reverse().map(([table, chains]) => ({ table, chains }));
