@@ -3,6 +3,7 @@ import { type NetNamespace, output, PathResult, receive, receiveBridged } from '
 import { CT_INFO, type DropReason, Packet } from '../packet/index.js';
 import type { RejectWith } from '../netfilter/index.js';
 import { defaultFlowHash, vxlanSourcePort } from '../wire/index.js';
+import type { CapturedFields, CapturedFrame } from '../trace/index.js';
 import type { Topology } from './topology.js';
 
 /** How a journey through the cluster ended. */
@@ -33,6 +34,17 @@ const MAX_HOPS = 64;
  */
 export class Forwarder {
   private readonly res = new PathResult();
+  /** Source MAC of the frame being bridged (the sending pod's), for captures. */
+  private lastSrcMac = '';
+
+  /** The destination MAC of a frame leaving towards `peerNs`: the bridge when routed via the gateway, else the next hop's. */
+  private macTowards(ns: NetNamespace, peerNs: NetNamespace, master: string, nextHop: number, peerMac: string): string {
+    this.lastSrcMac = ns.devices.get('eth0')?.mac ?? '';
+    if (master === '') return peerMac;
+    if (peerNs.isLocal(nextHop)) return peerNs.device(master).mac;
+    const pod = this.topo.podsByIP.get(nextHop >>> 0);
+    return pod !== undefined && !pod.hostNetwork ? pod.netns.device('eth0').mac : peerNs.device(master).mac;
+  }
 
   constructor(private readonly topo: Topology) {}
 
@@ -114,8 +126,9 @@ export class Forwarder {
         if (dev.peer === null) return this.dropAt(ns, pkt, 'no-neighbour', `${outDev} has no peer`, hops);
         const peerNs = this.findNetns(ns.place.node, dev.peer.netns);
         if (peerNs === undefined) return this.dropAt(ns, pkt, 'no-neighbour', `peer of ${outDev} is gone`, hops);
-        scrub(pkt);
         const peerDev = peerNs.device(dev.peer.dev);
+        captureCrossing(ns, outDev, peerNs, peerDev.name, pkt, dev.mac, this.macTowards(ns, peerNs, peerDev.master, nextHop, peerDev.mac));
+        scrub(pkt);
         if (peerDev.master === '') return { ns: peerNs, dev: peerDev.name, pkt };
         return this.bridgeIngress(peerNs, peerDev.master, peerDev.name, nextHop, pkt, hops);
       }
@@ -126,7 +139,9 @@ export class Forwarder {
       case 'ethernet': {
         const owner = this.topo.underlay.get(nextHop >>> 0);
         if (owner === undefined) return this.dropAt(ns, pkt, 'no-neighbour', `no host answers ARP for ${formatIpv4(nextHop)} on the underlay`, hops);
-        if (ns.trace !== null) ns.trace.emit({ kind: 'neighbour', place: ns.place, addr: nextHop, mac: owner.netns.device(owner.dev).mac, dev: outDev });
+        const ownerMac = owner.netns.device(owner.dev).mac;
+        if (ns.trace !== null) ns.trace.emit({ kind: 'neighbour', place: ns.place, addr: nextHop, mac: ownerMac, dev: outDev });
+        captureCrossing(ns, outDev, owner.netns, owner.dev, pkt, dev.mac, ownerMac);
         scrub(pkt);
         return { ns: owner.netns, dev: owner.dev, pkt };
       }
@@ -169,6 +184,9 @@ export class Forwarder {
     if (port.peer === null) return this.dropAt(host, pkt, 'no-neighbour', `${entry.dev} has no peer`, hops);
     const peerNs = this.findNetns(host.place.node, port.peer.netns);
     if (peerNs === undefined) return this.dropAt(host, pkt, 'no-neighbour', `peer of ${entry.dev} is gone`, hops);
+    // Routed by the host, the frame comes from the bridge's MAC; bridged, it keeps the sender's.
+    if (inPort === '') captureCrossing(host, entry.dev, peerNs, port.peer.dev, pkt, host.device(bridge).mac, neigh.mac);
+    else if (host.trace !== null || peerNs.trace !== null) peerNs.trace?.emit({ kind: 'capture', place: peerNs.place, dev: port.peer.dev, direction: 'in', frame: { srcMac: this.lastSrcMac, dstMac: neigh.mac, fields: fieldsOf(pkt), encap: null } });
     scrub(pkt);
     return { ns: peerNs, dev: port.peer.dev, pkt };
   }
@@ -206,6 +224,45 @@ export class Forwarder {
     // The encapsulated packet is the host's own output (ip_local_out), so it walks OUTPUT and POSTROUTING.
     return { ns: host, dev: '', pkt: outer };
   }
+}
+
+function fieldsOf(p: Packet): CapturedFields {
+  return {
+    src: p.src,
+    dst: p.dst,
+    proto: p.proto,
+    sport: p.sport,
+    dport: p.dport,
+    icmpType: p.icmpType,
+    icmpCode: p.icmpCode,
+    icmpId: p.icmpId,
+    tcpFlags: p.tcpFlags,
+    ttl: p.ttl,
+    length: p.length,
+    df: p.df,
+    innerSrc: p.innerSrc,
+    innerDst: p.innerDst,
+    innerProto: p.innerProto,
+    innerSport: p.innerSport,
+    innerDport: p.innerDport,
+  };
+}
+
+/**
+ * Records the frame crossing a link at both ends (out of `from`/`fromDev`, into `to`/`toDev`),
+ * only when tracing.
+ */
+function captureCrossing(from: NetNamespace, fromDev: string, to: NetNamespace, toDev: string, pkt: Packet, srcMac: string, dstMac: string): void {
+  if (from.trace === null && to.trace === null) return;
+  const inner = pkt.inner;
+  const frame: CapturedFrame = {
+    srcMac,
+    dstMac,
+    fields: fieldsOf(pkt),
+    encap: inner === null ? null : { vni: pkt.vni, innerSrcMac: pkt.innerSrcMac, innerDstMac: pkt.innerDstMac, inner: fieldsOf(inner) },
+  };
+  from.trace?.emit({ kind: 'capture', place: from.place, dev: fromDev, direction: 'out', frame });
+  to.trace?.emit({ kind: 'capture', place: to.place, dev: toDev, direction: 'in', frame });
 }
 
 /** What crossing a namespace boundary or the wire forgets (skb_scrub_packet with xnet). */

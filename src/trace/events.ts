@@ -10,6 +10,35 @@ export interface TracePlace {
   readonly netns: string;
 }
 
+/** The header fields of a packet at one capture point (addresses uint32, lengths in bytes). */
+export interface CapturedFields {
+  readonly src: number;
+  readonly dst: number;
+  readonly proto: number;
+  readonly sport: number;
+  readonly dport: number;
+  readonly icmpType: number;
+  readonly icmpCode: number;
+  readonly icmpId: number;
+  readonly tcpFlags: number;
+  readonly ttl: number;
+  readonly length: number;
+  readonly df: boolean;
+  readonly innerSrc: number;
+  readonly innerDst: number;
+  readonly innerProto: number;
+  readonly innerSport: number;
+  readonly innerDport: number;
+}
+
+/** A frame as it crossed a device: Ethernet addresses, IP fields, and a VXLAN payload if any. */
+export interface CapturedFrame {
+  readonly srcMac: string;
+  readonly dstMac: string;
+  readonly fields: CapturedFields;
+  readonly encap: { readonly vni: number; readonly innerSrcMac: string; readonly innerDstMac: string; readonly inner: CapturedFields } | null;
+}
+
 export interface Endpoint4 {
   readonly addr: number;
   readonly port: number;
@@ -18,6 +47,8 @@ export interface Endpoint4 {
 export type TraceEvent =
   | { readonly kind: 'packet'; readonly place: TracePlace; readonly description: string; readonly proto: number; readonly src: Endpoint4; readonly dst: Endpoint4 }
   | { readonly kind: 'device'; readonly place: TracePlace; readonly dev: string; readonly direction: 'in' | 'out' }
+  /** A copy of the frame on the wire at a device, for pcap output. */
+  | { readonly kind: 'capture'; readonly place: TracePlace; readonly dev: string; readonly direction: 'in' | 'out'; readonly frame: CapturedFrame }
   | { readonly kind: 'hook'; readonly place: TracePlace; readonly hook: string }
   | {
       readonly kind: 'rule';

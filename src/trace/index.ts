@@ -1,2 +1,3 @@
 export * from './events.js';
 export * from './render-text.js';
+export * from './pcap.js';

@@ -48,6 +48,8 @@ function renderEvent(e: TraceEvent, options: TextRenderOptions, c: (colour: Colo
       return c('bold', `${e.description}`);
     case 'device':
       return e.direction === 'in' ? c('cyan', `← in on ${e.dev}`) : c('cyan', `→ out on ${e.dev}`);
+    case 'capture':
+      return null;
     case 'hook':
       return c('blue', e.hook);
     case 'rule':
