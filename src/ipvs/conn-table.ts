@@ -1,4 +1,4 @@
-import { OpenTable } from '../core/index.js';
+import { ConnIndex } from './conn-index.js';
 import { ExpiryHeap } from './expiry-heap.js';
 
 /**
@@ -39,9 +39,8 @@ export class ConnTable {
   private freeTop = 0;
   private next = 0;
   private count = 0;
-  private readonly inIndex = new OpenTable(4, 1024, 0x2f8a9c31);
-  private readonly outIndex = new OpenTable(4, 1024, 0x7d1e3b55);
-  private readonly key = new Uint32Array(4);
+  private readonly inIndex = new ConnIndex(1024, 0x2f8a9c31);
+  private readonly outIndex = new ConnIndex(1024, 0x7d1e3b55);
   readonly heap = new ExpiryHeap(1024);
   /** Slots inspected by the most recent lookup. */
   lastProbes = 0;
@@ -103,60 +102,38 @@ export class ConnTable {
     this.count--;
   }
 
-  private inKey(kind: number, proto: number, caddr: number, cport: number, vaddr: number, vport: number): Uint32Array {
-    const k = this.key;
-    k[0] = (kind << 8) | proto;
-    k[1] = caddr;
-    k[2] = ((cport << 16) | vport) >>> 0;
-    k[3] = vaddr;
-    return k;
-  }
-
   /** Index of a request-direction entry (kind 0 connection, 1 template), or -1. */
   lookupIn(kind: number, proto: number, caddr: number, cport: number, vaddr: number, vport: number): number {
-    const r = this.inIndex.get(this.inKey(kind, proto, caddr, cport, vaddr, vport));
+    const r = this.inIndex.get((kind << 8) | proto, caddr, (cport << 16) | vport, vaddr);
     this.lastProbes = this.inIndex.lastProbes;
     return r;
   }
 
   /** Index of the connection a reply from daddr:dport to caddr:cport belongs to, or -1. */
   lookupOut(proto: number, daddr: number, dport: number, caddr: number, cport: number): number {
-    const k = this.key;
-    k[0] = proto;
-    k[1] = daddr;
-    k[2] = ((dport << 16) | cport) >>> 0;
-    k[3] = caddr;
-    const r = this.outIndex.get(k);
+    const r = this.outIndex.get(proto, daddr, (dport << 16) | cport, caddr);
     this.lastProbes = this.outIndex.lastProbes;
     return r;
   }
 
   /** Puts slot `i` in the indexes; `kind` 1 marks a template (no reply index). */
   hash(i: number, kind: number): void {
-    this.inIndex.set(this.inKey(kind, this.proto[i] as number, this.caddr[i] as number, this.cport[i] as number, this.vaddr[i] as number, this.vport[i] as number), i);
-    if (kind === 0) {
-      const k = this.key;
-      k[0] = this.proto[i] as number;
-      k[1] = this.daddr[i] as number;
-      k[2] = (((this.dport[i] as number) << 16) | (this.cport[i] as number)) >>> 0;
-      k[3] = this.caddr[i] as number;
-      this.outIndex.set(k, i);
-    }
+    const proto = this.proto[i] as number;
+    const caddr = this.caddr[i] as number;
+    const cport = this.cport[i] as number;
+    this.inIndex.set((kind << 8) | proto, caddr, (cport << 16) | (this.vport[i] as number), this.vaddr[i] as number, i);
+    if (kind === 0) this.outIndex.set(proto, this.daddr[i] as number, ((this.dport[i] as number) << 16) | cport, caddr, i);
     this.hashed[i] = 1;
   }
 
   /** Takes slot `i` out of the indexes. */
   unhash(i: number, kind: number): void {
     if (this.hashed[i] !== 1) return;
-    this.inIndex.delete(this.inKey(kind, this.proto[i] as number, this.caddr[i] as number, this.cport[i] as number, this.vaddr[i] as number, this.vport[i] as number));
-    if (kind === 0) {
-      const k = this.key;
-      k[0] = this.proto[i] as number;
-      k[1] = this.daddr[i] as number;
-      k[2] = (((this.dport[i] as number) << 16) | (this.cport[i] as number)) >>> 0;
-      k[3] = this.caddr[i] as number;
-      this.outIndex.delete(k);
-    }
+    const proto = this.proto[i] as number;
+    const caddr = this.caddr[i] as number;
+    const cport = this.cport[i] as number;
+    this.inIndex.delete((kind << 8) | proto, caddr, (cport << 16) | (this.vport[i] as number), this.vaddr[i] as number);
+    if (kind === 0) this.outIndex.delete(proto, this.daddr[i] as number, ((this.dport[i] as number) << 16) | cport, caddr);
     this.hashed[i] = 0;
   }
 

@@ -95,6 +95,14 @@ function sipRound(): void {
  * result = the low 32 bits. The key is two 64-bit words given as 32-bit halves.
  */
 export function hsiphashU32(value: number, k0lo: number, k0hi: number, k1lo: number, k1hi: number): number {
+  return hsiphashMod(value, k0lo, k0hi, k1lo, k1hi, 0x100000000);
+}
+
+/**
+ * {@link hsiphashU32} reduced modulo `m` inside the function, so the per-packet callers (mh) get
+ * a small integer back instead of a boxed heap number.
+ */
+export function hsiphashMod(value: number, k0lo: number, k0hi: number, k1lo: number, k1hi: number, m: number): number {
   // "somepseudorandomlygeneratedbytes"
   v0h = (0x736f6d65 ^ k0hi) >>> 0;
   v0l = (0x70736575 ^ k0lo) >>> 0;
@@ -116,5 +124,5 @@ export function hsiphashU32(value: number, k0lo: number, k0hi: number, k1lo: num
   sipRound();
   sipRound();
   sipRound();
-  return (v0l ^ v1l ^ v2l ^ v3l) >>> 0;
+  return ((v0l ^ v1l ^ v2l ^ v3l) >>> 0) % m;
 }

@@ -5,6 +5,7 @@ export * from './service.js';
 export * from './schedulers/index.js';
 export * from './proto-state.js';
 export * from './expiry-heap.js';
+export * from './conn-index.js';
 export * from './conn-table.js';
 export * from './verdict.js';
 export * from './conntrack-hook.js';

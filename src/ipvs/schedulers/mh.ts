@@ -1,6 +1,6 @@
 import type { Packet } from '../../packet/index.js';
 import type { Dest } from '../dest.js';
-import { fls, gcd, hsiphashU32 } from '../hash.js';
+import { fls, gcd, hsiphashMod } from '../hash.js';
 import type { VirtualService } from '../service.js';
 import { SVC_FLAGS } from '../types.js';
 import type { Scheduler, SchedulerOptions } from './scheduler.js';
@@ -41,9 +41,9 @@ export class MaglevHashing implements Scheduler {
     this.reassign(svc);
   }
 
-  /** ip_vs_mh_hashkey with key (k, k) as ip_vs_mh.c uses. */
-  hashKey(addr: number, port: number, key: number, offset: number): number {
-    return hsiphashU32((offset + port + addr) >>> 0, key >>> 0, 0, key >>> 0, 0);
+  /** ip_vs_mh_hashkey with key (k, k) as ip_vs_mh.c uses, reduced modulo `m`. */
+  hashKey(addr: number, port: number, key: number, offset: number, m: number): number {
+    return hsiphashMod((offset + port + addr) >>> 0, key >>> 0, 0, key >>> 0, 0, m);
   }
 
   private reassign(svc: VirtualService): void {
@@ -68,8 +68,8 @@ export class MaglevHashing implements Scheduler {
     const turns = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       const d = dests[i] as Dest;
-      perm[i] = this.hashKey(d.addr, d.port, HASH1, 0) % m;
-      skip[i] = (this.hashKey(d.addr, d.port, HASH2, 0) % (m - 1)) + 1;
+      perm[i] = this.hashKey(d.addr, d.port, HASH1, 0, m);
+      skip[i] = this.hashKey(d.addr, d.port, HASH2, 0, m - 1) + 1;
       const t = Math.trunc(d.lastWeight / g) >> rshift;
       turns[i] = t !== 0 ? t : d.lastWeight !== 0 ? 1 : 0;
     }
@@ -116,7 +116,7 @@ export class MaglevHashing implements Scheduler {
     const port = (svc.flags & SVC_FLAGS.SCHED2) !== 0 ? hashablePort(pkt) : 0;
     const addr = pkt.src;
     const m = this.size;
-    const ihash = this.hashKey(addr, port, HASH1, 0) % m;
+    const ihash = this.hashKey(addr, port, HASH1, 0, m);
     const first = this.lookup[ihash] as number;
     if (first < 0) return null;
     const d = svc.dests[first] as Dest;
@@ -124,7 +124,7 @@ export class MaglevHashing implements Scheduler {
     if ((svc.flags & SVC_FLAGS.SCHED1) === 0) return null;
     for (let offset = 0; offset < m; offset++) {
       const roffset = (offset + ihash) % m;
-      const idx = this.lookup[this.hashKey(addr, port, HASH1, roffset) % m] as number;
+      const idx = this.lookup[this.hashKey(addr, port, HASH1, roffset, m)] as number;
       if (idx < 0) break;
       const c = svc.dests[idx] as Dest;
       if (!c.unavailable) return c;

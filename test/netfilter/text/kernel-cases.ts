@@ -886,3 +886,60 @@ export const ENGINE_CASES: readonly EngineCase[] = [
   { name: 'jump word in lower case', at: 'line', rules: bad('-j accept') },
   { name: 'goto a missing chain', at: 'line', rules: bad('-g NOPE') },
 ];
+
+/** `iptables` command lines for the argv parser; `runtime` marks the ones the real tool refuses only at run time. */
+export interface ArgvCase {
+  readonly argv: readonly string[];
+}
+
+/**
+ * Single iptables commands (as kube-proxy's EnsureRule and friends run them), run against a
+ * namespace holding filter chain X (rule `-j ACCEPT`) and nat chain KUBE-SERVICES. Real exit
+ * status 2 means a parameter problem: kpemu's parser must refuse exactly those. Exit 0 or 1 (the
+ * rule or chain is missing) must parse.
+ */
+export const ARGV_CASES: readonly ArgvCase[] = [
+  { argv: ['-t', 'nat', '-C', 'KUBE-SERVICES', '-m', 'comment', '--comment', 'kubernetes service portals', '-j', 'ACCEPT'] },
+  { argv: ['-w', '5', '-t', 'nat', '-C', 'KUBE-SERVICES', '-j', 'ACCEPT'] },
+  { argv: ['-w', '-t', 'filter', '-C', 'X', '-j', 'ACCEPT'] },
+  { argv: ['-W', '100000', '-w', '5', '-t', 'nat', '-N', 'KUBE-NEW'] },
+  { argv: ['-t', 'nat', '-N', 'KUBE-SERVICES'] },
+  { argv: ['-t', 'filter', '-A', 'X', '-s', '1.1.1.1', '-j', 'ACCEPT'] },
+  { argv: ['-I', 'X', '1', '-j', 'DROP'] },
+  { argv: ['-I', 'X', '-j', 'DROP'] },
+  { argv: ['-D', 'X', '1'] },
+  { argv: ['-D', 'X', '-j', 'REJECT'] },
+  { argv: ['-R', 'X', '1', '-j', 'ACCEPT'] },
+  { argv: ['-P', 'FORWARD', 'DROP'] },
+  { argv: ['-E', 'X', 'Y'] },
+  { argv: ['-F'] },
+  { argv: ['-F', 'X'] },
+  { argv: ['-Z'] },
+  { argv: ['-X', 'NOPE'] },
+  { argv: ['-L'] },
+  { argv: ['-L', '-n', '-v', '-x', '--line-numbers'] },
+  { argv: ['-nvL', 'INPUT'] },
+  { argv: ['-t', 'nat', '-S'] },
+  { argv: ['-S', 'INPUT'] },
+  { argv: ['-S', '-v'] },
+  { argv: ['--list-rules', 'X'] },
+  { argv: ['--append', 'X', '--jump', 'ACCEPT'] },
+  { argv: ['-AX', '-j', 'ACCEPT'] },
+  { argv: ['-A', 'X', '-c', '1', '2', '-j', 'ACCEPT'] },
+  { argv: ['-A', 'X', '-p', 'tcp', '--dport', '80', '-j', 'ACCEPT'] },
+  { argv: ['-A', 'X', '--foo'] },
+  { argv: ['-A', 'X', '-p', 'tcp', '--dport', 'x'] },
+  { argv: ['-L', '-A', 'X'] },
+  { argv: ['-P', 'INPUT'] },
+  { argv: ['-A'] },
+  { argv: ['-t', 'nat'] },
+  { argv: ['-N'] },
+  { argv: ['-I', 'X', '0', '-j', 'ACCEPT'] },
+  { argv: ['-D', 'X', '1', '-j', 'ACCEPT'] },
+  { argv: ['-n', '-A', 'X', '-j', 'ACCEPT'] },
+  { argv: ['-F', '-j', 'ACCEPT'] },
+  { argv: ['-N', 'ACCEPT'] },
+  { argv: ['-A', 'X', '-j', 'ACCEPT', 'extra'] },
+  { argv: ['-S', 'X', '-n'] },
+  { argv: ['-E', 'X'] },
+];

@@ -1,8 +1,8 @@
 import { expect, it } from 'vitest';
 import { isKpemuError } from '../../../src/core/index.js';
-import { parseRestore, renderListing, renderRuleSpecs, renderSave, type RestoreDocument, type TableView } from '../../../src/netfilter/index.js';
+import { parseIptablesCommand, parseRestore, renderListing, renderRuleSpecs, renderSave, type RestoreDocument, type TableView } from '../../../src/netfilter/index.js';
 import { describeKernel, withNetns, type Netns } from '../../support/netns.js';
-import { BAD_PARSE_CASES, COMMON_SETUP, ENGINE_CASES, GOOD_CASES, type GoodCase } from './kernel-cases.js';
+import { ARGV_CASES, BAD_PARSE_CASES, COMMON_SETUP, ENGINE_CASES, GOOD_CASES, type GoodCase } from './kernel-cases.js';
 import { naiveApply } from './naive-apply.js';
 
 /**
@@ -181,6 +181,29 @@ describeKernel('iptables text layer against the real kernel (iptables-legacy 1.8
         const commitLines = mine.blocks.map((b) => b.commitLine);
         const atCommit = realLine !== undefined && commitLines.includes(realLine);
         if ((c.at === 'commit') !== atCommit) problems.push(`[${c.name}] expected the error at ${c.at}, real says line ${String(realLine)}: ${real.stderr.trim()}`);
+      }
+    });
+    expect(problems.join('\n')).toBe('');
+  });
+
+  it('parses single iptables commands exactly when the real iptables does not report a parameter problem', async () => {
+    const problems: string[] = [];
+    await withNetns(['argv'], ([ns]) => {
+      if (ns === undefined) throw new Error('no namespace');
+      for (const c of ARGV_CASES) {
+        ns.execOk(['iptables-legacy-restore'], '*filter\n:X - [0:0]\n-A X -j ACCEPT\nCOMMIT\n*nat\n:KUBE-SERVICES - [0:0]\nCOMMIT\n');
+        const real = ns.exec(['iptables-legacy', ...c.argv]);
+        let mine: string;
+        try {
+          mine = parseIptablesCommand(c.argv).command.kind;
+        } catch (e) {
+          if (!isKpemuError(e)) throw e;
+          mine = `refused: ${e.message}`;
+        }
+        const realRefused = real.status === 2;
+        if (realRefused !== mine.startsWith('refused')) {
+          problems.push(`[iptables ${c.argv.join(' ')}] real exit ${real.status} (${real.stderr.trim()}), kpemu: ${mine}`);
+        }
       }
     });
     expect(problems.join('\n')).toBe('');
