@@ -55,6 +55,8 @@ export interface UpdateRow {
   /** Rules written (iptables) or objects written (IPVS: services + real servers + set entries). */
   readonly rulesWritten: number;
   readonly chainsWritten: number;
+  /** iptables: nat rules in the kernel after the sync (written + left in place); null elsewhere. */
+  readonly natRulesTotal: number | null;
   /** Calls made to kernel interfaces (iptables commands, restores, IPVS/ipset API calls). */
   readonly kernelCalls: number;
   /** Parts of the median, when known: payload build, restore, compile (ms). */
@@ -145,7 +147,8 @@ export interface BenchMeta {
   readonly loadAvgEnd: readonly number[];
   readonly gcExposed: boolean;
   readonly gcMethod: string;
-  readonly ipvsModel: string;
+  /** What each mode's figures measure. */
+  readonly modeDescriptions: readonly { readonly mode: ModeName; readonly description: string }[];
   readonly options: BenchOptions;
   readonly notes: readonly string[];
 }

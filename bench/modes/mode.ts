@@ -5,6 +5,7 @@
  * mode (nftables, say) means one more implementation of {@link ModeUnderTest}.
  */
 import type { NetNamespace } from '../../src/node/index.js';
+import type { Packet } from '../../src/packet/index.js';
 import type { Budget } from '../budget.js';
 import type { BenchCluster } from '../cluster.js';
 import type { MemoryRow, UpdateRow } from '../model.js';
@@ -25,7 +26,7 @@ export interface Dataplane {
   /** Forgets every connection (conntrack, IPVS); runs between benchmark cycles, untimed. */
   forgetConnections(): void;
   /** Lets the mode see a reply that the namespace walk does not hand to it (IPVS's ip_vs_out). */
-  onReply(pkt: import('../../src/packet/index.js').Packet): void;
+  onReply(pkt: Packet): void;
 }
 
 /** The generated iptables ruleset, for restoring into a real kernel beside the emulator. */
@@ -38,6 +39,8 @@ export interface RulesetArtifact {
   readonly nfacctCounters: readonly string[];
   readonly lines: number;
   readonly rules: number;
+  /** The restore and compile of the build itself (the first sample of the emulator's restore time). */
+  readonly initial: { readonly restoreMs: number; readonly compileMs: number };
   /** Restores the payload into a fresh emulated namespace: ms for the restore and the compile. */
   restoreIntoFresh(): { readonly restoreMs: number; readonly compileMs: number };
 }
@@ -70,6 +73,7 @@ export function updateRow(base: Pick<UpdateRow, 'mode' | 'strategy' | 'op' | 'se
     lines: 0,
     rulesWritten: 0,
     chainsWritten: 0,
+    natRulesTotal: null,
     kernelCalls: 0,
     buildMs: null,
     restoreMs: null,

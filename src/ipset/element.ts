@@ -143,11 +143,3 @@ export function formatElement(type: SetTypeName, e: ElementValue): string {
     }
   }
 }
-
-/**
- * The order `ipset -s save` prints (checked against ipset 7.17): first address, protocol, port,
- * second address, then the longer prefix first.
- */
-export function compareElements(a: ElementValue, b: ElementValue): number {
-  return a.ip - b.ip || a.proto - b.proto || a.port - b.port || a.ip2 - b.ip2 || b.cidr - a.cidr;
-}

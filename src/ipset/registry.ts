@@ -1,4 +1,4 @@
-import { type Clock, KpemuError, type Rng, type SourceLocation } from '../core/index.js';
+import { type Clock, KpemuError, type Rng } from '../core/index.js';
 import type { Packet } from '../packet/index.js';
 import { type ParsedElement, parseElement } from './entry-parse.js';
 import { directionFlags, type SetMatcher } from './match.js';
@@ -315,9 +315,4 @@ export interface SetMatchLike {
 /** Opaque registry contents (see {@link IpsetRegistry.snapshot}). */
 export interface RegistrySnapshot {
   readonly slots: readonly ({ readonly name: string; readonly set: IpSet; readonly refs: number } | null)[];
-}
-
-/** Location helper for errors raised on a restore line. */
-export function lineLocation(line: number, text: string, file?: string): SourceLocation {
-  return file === undefined ? { line, text } : { file, line, text };
 }

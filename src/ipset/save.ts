@@ -1,4 +1,4 @@
-import { compareElements } from './element.js';
+import { compareSavedEntries } from './sort.js';
 import type { IpSet } from './set.js';
 import type { ListedEntry } from './types.js';
 
@@ -9,7 +9,7 @@ import type { ListedEntry } from './types.js';
  *     add KUBE-CLUSTER-IP 10.0.0.1,tcp:80
  *
  * Entries come in the kernel's bucket order (the emulated table reproduces it given the same
- * initval and history); `sorted` gives `ipset -s save` order instead.
+ * initval and history); `sorted` gives `ipset -s save` order instead (see sort.ts).
  */
 export function renderCreateLine(name: string, set: IpSet): string {
   const o = set.options;
@@ -31,9 +31,10 @@ export function renderEntry(e: ListedEntry): string {
 
 /** The lines of one set: its create line then one add line per live entry. */
 export function renderSet(name: string, set: IpSet, nowMs: number, sorted: boolean): string[] {
-  const entries = set.entries(nowMs);
-  if (sorted) entries.sort((a, b) => compareElements(a.element, b.element));
+  const texts = set.entries(nowMs).map(renderEntry);
+  // Only hash types are sorted by the tool; bitmaps are already in port order.
+  if (sorted && set.info.kind === 'hash') texts.sort(compareSavedEntries);
   const lines = [renderCreateLine(name, set)];
-  for (const e of entries) lines.push(`add ${name} ${renderEntry(e)}`);
+  for (const t of texts) lines.push(`add ${name} ${t}`);
   return lines;
 }

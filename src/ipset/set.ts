@@ -99,7 +99,9 @@ export class IpSet {
   private checkElement(e: ElementValue): ElementError | null {
     if (this.info.netDimension !== 0 && (e.cidr < 1 || e.cidr > 32))
       return { code: 'IPSET_BAD_ENTRY', message: 'The value of the CIDR parameter of the IP address is invalid' };
-    if (this.type === 'hash:ip' && e.ip === 0) return { code: 'IPSET_BAD_ENTRY', message: 'Zero valued element is not supported' };
+    // The kernel refuses a zero first address in these two types (and only these).
+    if (this.type === 'hash:ip' && e.ip === 0) return { code: 'IPSET_BAD_ENTRY', message: 'Null-valued element, cannot be stored in a hash type of set' };
+    if (this.type === 'hash:ip,port' && e.ip === 0) return { code: 'IPSET_BAD_ENTRY', message: 'Kernel error received: Invalid argument' };
     if (this.bitmap !== null && !this.bitmap.inRange(e.port)) return { code: 'IPSET_BAD_ENTRY', message: 'Element is out of the range of the set' };
     return null;
   }

@@ -30,20 +30,21 @@ export function fls(x: number): number {
   return x === 0 ? 0 : 32 - Math.clz32(x);
 }
 
-// SipHash state as 32-bit halves, module-level so hashing allocates nothing.
-let v0h = 0;
-let v0l = 0;
-let v1h = 0;
-let v1l = 0;
-let v2h = 0;
-let v2l = 0;
-let v3h = 0;
-let v3l = 0;
+// SipHash state as 32-bit halves in a typed array (v0 hi, v0 lo, v1 hi, ...): module-level
+// `let` numbers above 2^30 would be boxed on every write, a typed array stores them unboxed.
+const S = new Uint32Array(8);
 
-/** One SipRound on the module state (64-bit adds with carry, rotations on hi/lo halves). */
+/** One SipRound on the state (64-bit adds with carry, rotations on hi/lo halves). */
 function sipRound(): void {
+  let v0h = S[0] as number;
+  let v0l = S[1] as number;
+  let v1h = S[2] as number;
+  let v1l = S[3] as number;
+  let v2h = S[4] as number;
+  let v2l = S[5] as number;
+  let v3h = S[6] as number;
+  let v3l = S[7] as number;
   let lo: number;
-  let hi: number;
   let t: number;
   // v0 += v1; v1 = rol(v1, 13); v1 ^= v0; v0 = rol(v0, 32)
   lo = (v0l + v1l) >>> 0;
@@ -87,6 +88,14 @@ function sipRound(): void {
   t = v2h;
   v2h = v2l;
   v2l = t;
+  S[0] = v0h;
+  S[1] = v0l;
+  S[2] = v1h;
+  S[3] = v1l;
+  S[4] = v2h;
+  S[5] = v2l;
+  S[6] = v3h;
+  S[7] = v3l;
 }
 
 /**
@@ -103,26 +112,23 @@ export function hsiphashU32(value: number, k0lo: number, k0hi: number, k1lo: num
  * a small integer back instead of a boxed heap number.
  */
 export function hsiphashMod(value: number, k0lo: number, k0hi: number, k1lo: number, k1hi: number, m: number): number {
-  // "somepseudorandomlygeneratedbytes"
-  v0h = (0x736f6d65 ^ k0hi) >>> 0;
-  v0l = (0x70736575 ^ k0lo) >>> 0;
-  v1h = (0x646f7261 ^ k1hi) >>> 0;
-  v1l = (0x6e646f6d ^ k1lo) >>> 0;
-  v2h = (0x6c796765 ^ k0hi) >>> 0;
-  v2l = (0x6e657261 ^ k0lo) >>> 0;
-  v3h = (0x74656462 ^ k1hi) >>> 0;
-  v3l = (0x79746573 ^ k1lo) >>> 0;
-  // b = len << 56 | the 4 message bytes
+  // "somepseudorandomlygeneratedbytes"; b = len << 56 | the 4 message bytes
   const bh = 0x04000000;
   const bl = value >>> 0;
-  v3h = (v3h ^ bh) >>> 0;
-  v3l = (v3l ^ bl) >>> 0;
+  S[0] = 0x736f6d65 ^ k0hi;
+  S[1] = 0x70736575 ^ k0lo;
+  S[2] = 0x646f7261 ^ k1hi;
+  S[3] = 0x6e646f6d ^ k1lo;
+  S[4] = 0x6c796765 ^ k0hi;
+  S[5] = 0x6e657261 ^ k0lo;
+  S[6] = 0x74656462 ^ k1hi ^ bh;
+  S[7] = 0x79746573 ^ k1lo ^ bl;
   sipRound();
-  v0h = (v0h ^ bh) >>> 0;
-  v0l = (v0l ^ bl) >>> 0;
-  v2l = (v2l ^ 0xff) >>> 0;
+  S[0] = (S[0] as number) ^ bh;
+  S[1] = (S[1] as number) ^ bl;
+  S[5] = (S[5] as number) ^ 0xff;
   sipRound();
   sipRound();
   sipRound();
-  return ((v0l ^ v1l ^ v2l ^ v3l) >>> 0) % m;
+  return (((S[1] as number) ^ (S[3] as number) ^ (S[5] as number) ^ (S[7] as number)) >>> 0) % m;
 }

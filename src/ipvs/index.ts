@@ -9,6 +9,7 @@ export * from './conn-index.js';
 export * from './conn-table.js';
 export * from './verdict.js';
 export * from './conntrack-hook.js';
+export * from './tables.js';
 export * from './ipvs.js';
 export * from './api.js';
 export * from './render.js';

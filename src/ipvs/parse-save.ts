@@ -1,6 +1,7 @@
 import { KpemuError, type SourceLocation } from '../core/index.js';
 import { parseIpv4 } from '../addr/index.js';
-import type { DestSpec, Ipvs, ServiceSpec } from './ipvs.js';
+import type { Ipvs } from './ipvs.js';
+import type { DestSpec, ServiceSpec } from './tables.js';
 import { type FwdMethod, SVC_FLAGS } from './types.js';
 
 /**

@@ -3,3 +3,4 @@ export * from './netns.js';
 export * from './path-result.js';
 export * from './walk.js';
 export * from './bridged.js';
+export * from './iproute-json.js';

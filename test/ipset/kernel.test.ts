@@ -135,6 +135,34 @@ describeKernel('ipset against the kernel', ['ipset', 'python3', 'iptables-legacy
     });
   });
 
+  it('agrees with the kernel on edge cases that succeed', async () => {
+    const cases = [
+      'create N hash:net\nadd N 0.0.0.0/8\n',
+      'create P hash:ip,port\nadd P 1.1.1.1,tcp:82-80\n',
+      'create A hash:ip\nadd A 10.0.0.5-10.0.0.1\nadd A 10.1.0.0/30\nadd A 1.1.1\nadd A 010.0.0.1\n',
+      'create P hash:ip,port\nadd P 1.1.1.1,udplite:5\nadd P 1.1.1.1,TCP:6\nadd P 1.1.1.1,icmp:ping\nadd P 1.1.1.1,icmp:3/99\n',
+      'create A hash:ip timeout 10\nadd A 1.1.1.1 timeout 0\n',
+      'create P hash:ip,port,ip\nadd P 0.0.0.0,tcp:80,0.0.0.0\n',
+      'create N hash:ip,port,net\nadd N 0.0.0.0,tcp:80,10.1.2.3/24\n',
+      'create B bitmap:port range 5-1\nadd B 3\n',
+      'create A hash:ip family inet hashsize 64 maxelem 5\ncreate A hash:ip hashsize 128 maxelem 5 -exist\nadd A 1.2.3.4\n',
+      'create A hash:ip counters\nadd A 1.2.3.4 packets 1 bytes 2\ndel A 1.2.3.4\nadd A 1.2.3.5\nadd A 1.2.3.4\n',
+      'create N hash:net\nadd N 10.0.0.0/8\ntest N 10.1.1.1\nadd N 1.1.1.1/40\n',
+      '# comment\n\n  create S hash:ip comment\n\tadd S 1.2.3.4 comment "two words"\nCOMMIT\n',
+    ];
+    await withNetns(['ipe'], ([ns]) => {
+      if (ns === undefined) throw new Error('no namespace');
+      const noInit = (t: string): string => t.replace(/ initval 0x[0-9a-f]{8}/g, '');
+      for (const text of cases) {
+        ns.exec(['ipset', 'destroy']);
+        expect(ipsetRestore(ns, text).status, text).toBe(0);
+        const ours = oursAfter(text);
+        expect(ours.err, text).toBeNull();
+        expect(noInit(kernelSave(ns, true)), text).toBe(noInit(ours.reg.save(undefined, { sorted: true })));
+      }
+    });
+  });
+
   it('fails on the same line as the kernel and leaves the same state', async () => {
     const cases = [
       'create A hash:ip\nadd A 1.0.0.1\nadd A 1.0.0.1\nadd A 1.0.0.3\n',
@@ -158,6 +186,15 @@ describeKernel('ipset against the kernel', ['ipset', 'python3', 'iptables-legacy
       `create A hash:ip\n${Array.from({ length: 400 }, (_, i) => `add A 10.1.${i >> 8}.${i & 255}`).join('\n')}\nadd A 10.1.0.5\n`,
       `create A hash:ip\n${Array.from({ length: 400 }, (_, i) => `add A 10.1.${i >> 8}.${i & 255}`).join('\n')}\nadd A 10.1.0.300\n`,
       `create P hash:ip,port\n${Array.from({ length: 250 }, (_, i) => `add P 10.1.0.${i},udp:${i}`).join('\n')}\nadd P 10.1.0.1,xyz:1\n`,
+      'create A hash:ip\nadd A 0.0.0.0\n',
+      'create P hash:ip,port\nadd P 0.0.0.0,tcp:80\n',
+      'create P hash:ip,port\nadd P 0.0.0.0-0.0.0.1,tcp:80\n',
+      'create A hash:ip\nadd A 1.1.1.1 timeout 5\n',
+      'create A hash:ip\nadd A 1.1.1.1 packets 5\n',
+      'create N hash:net\nadd N 10.1.2.3/24\nadd N 10.1.2.0/24\n',
+      'create A hash:ip\nadd A 1.1.1.1\ndel A 1.1.1.1\ndel A 1.1.1.1\n',
+      'create P hash:ip,port\nadd P 1.1.1.1,tcp:0\nadd P 1.1.1.1,icmp:0/0\nadd P 1.1.1.1,icmp:echo\nadd P 1.1.1.1,udp:65535\n',
+      'create N hash:net\nadd N 10.0.0.0/8 nomatch\ntest N 10.1.1.1\n',
     ];
     await withNetns(['ipb'], ([ns]) => {
       if (ns === undefined) throw new Error('no namespace');

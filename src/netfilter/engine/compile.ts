@@ -43,6 +43,7 @@ export function compileTable(state: TableState, formatRule: (rule: Rule) => stri
   ct.srcMask = new Int32Array(total);
   ct.dstNet = new Int32Array(total);
   ct.dstMask = new Int32Array(total);
+  ct.dstExact = new Float64Array(total).fill(-1);
   ct.proto = new Uint8Array(total);
   ct.sportLo = new Uint16Array(total);
   ct.sportHi = new Uint16Array(total);
@@ -81,6 +82,7 @@ export function compileTable(state: TableState, formatRule: (rule: Rule) => stri
         f |= F.DST | (r.dst.invert ? F.DST_INV : 0);
         ct.dstNet[i] = r.dst.prefix.network & r.dst.prefix.mask;
         ct.dstMask[i] = r.dst.prefix.mask | 0;
+        if (r.dst.prefix.length === 32 && !r.dst.invert) ct.dstExact[i] = r.dst.prefix.network >>> 0;
       } else if (r.dst !== undefined && r.dst.invert) {
         f |= F.DST | F.DST_INV;
       }

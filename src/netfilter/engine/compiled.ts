@@ -47,6 +47,8 @@ export class CompiledTable {
   srcMask = new Int32Array(0);
   dstNet = new Int32Array(0);
   dstMask = new Int32Array(0);
+  /** The rule's `-d A/32` address when it has one without `!` (uint32), else -1. */
+  dstExact = new Float64Array(0);
   proto = new Uint8Array(0);
   sportLo = new Uint16Array(0);
   sportHi = new Uint16Array(0);

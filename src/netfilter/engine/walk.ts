@@ -1,5 +1,5 @@
 import type { Packet } from '../../packet/index.js';
-import type { HookName, Target } from '../ast.js';
+import type { HookName, Match, Target } from '../ast.js';
 import type { NetfilterEnv } from '../env.js';
 import { type CompiledTable, F, T } from './compiled.js';
 import { evalMatch } from './match-eval.js';
@@ -23,26 +23,6 @@ export class WalkOutcome {
 
 function ifaceMatches(name: string, dev: string, wildcard: boolean): boolean {
   return wildcard ? dev.startsWith(name) : dev === name;
-}
-
-/** True when rule `i`'s common fields and extension matches all match the packet. */
-function ruleMatches(ct: CompiledTable, i: number, pkt: Packet, env: NetfilterEnv): boolean {
-  const f = ct.flags[i] as number;
-  if (f === 0) return true;
-  if ((f & F.DST) !== 0 && ((pkt.dst & (ct.dstMask[i] as number)) === ct.dstNet[i]) === ((f & F.DST_INV) !== 0)) return false;
-  if ((f & F.SRC) !== 0 && ((pkt.src & (ct.srcMask[i] as number)) === ct.srcNet[i]) === ((f & F.SRC_INV) !== 0)) return false;
-  if ((f & F.PROTO) !== 0 && (pkt.proto === ct.proto[i]) === ((f & F.PROTO_INV) !== 0)) return false;
-  if ((f & F.DPORT) !== 0 && (pkt.dport >= (ct.dportLo[i] as number) && pkt.dport <= (ct.dportHi[i] as number)) === ((f & F.DPORT_INV) !== 0)) return false;
-  if ((f & F.SPORT) !== 0 && (pkt.sport >= (ct.sportLo[i] as number) && pkt.sport <= (ct.sportHi[i] as number)) === ((f & F.SPORT_INV) !== 0)) return false;
-  if ((f & F.IN) !== 0 && ifaceMatches(ct.inName[i] as string, pkt.inDev, (f & F.IN_WILD) !== 0) === ((f & F.IN_INV) !== 0)) return false;
-  if ((f & F.OUT) !== 0 && ifaceMatches(ct.outName[i] as string, pkt.outDev, (f & F.OUT_WILD) !== 0) === ((f & F.OUT_INV) !== 0)) return false;
-  if ((f & F.EXT) !== 0) {
-    const end = ct.extEnd[i] as number;
-    for (let m = ct.extStart[i] as number; m < end; m++) {
-      if (!evalMatch(ct.extMatches[m] as never, pkt, env, ct.nthCounters, ct.extNthSlot[m] as number)) return false;
-    }
-  }
-  return true;
 }
 
 function traceRule(ct: CompiledTable, i: number, matched: boolean, env: NetfilterEnv): void {
@@ -73,62 +53,146 @@ export function walkTable(ct: CompiledTable, hook: HookName, pkt: Packet, env: N
   if (stack.length < ct.maxDepth) stack = new Int32Array(ct.maxDepth * 2);
   const tracing = env.trace !== null;
   const stats = env.stats;
+  // The walk reads the program's columns through locals: one rule check is a few typed-array
+  // loads and integer compares. The packet's addresses, protocol and ports cannot change while
+  // a table is walked (targets that rewrite them end the walk), so they are read once.
+  const flags = ct.flags;
+  const dstMask = ct.dstMask;
+  const dstNet = ct.dstNet;
+  const srcMask = ct.srcMask;
+  const srcNet = ct.srcNet;
+  const protoCol = ct.proto;
+  const dportLo = ct.dportLo;
+  const dportHi = ct.dportHi;
+  const sportLo = ct.sportLo;
+  const sportHi = ct.sportHi;
+  const chainStart = ct.chainStart;
+  const chainEnd = ct.chainEnd;
+  const ruleChain = ct.ruleChain;
+  const targetKind = ct.targetKind;
+  const dst = pkt.dst | 0;
+  const src = pkt.src | 0;
+  const proto = pkt.proto;
+  const dport = pkt.dport;
+  const sport = pkt.sport;
+  // Flag bits as locals: the optimiser keeps them in registers.
+  const fDst = F.DST;
+  const fDstInv = F.DST_INV;
+  const dstU = pkt.dst >>> 0;
+  const skipFast = !(tracing && env.traceAllRules);
+  let evaluated = 0;
+  let entered = 1;
   let sp = 0;
   let chain = base;
-  let i = ct.chainStart[chain] as number;
-  let end = ct.chainEnd[chain] as number;
-  stats.chainsEntered++;
+  let i = chainStart[chain] as number;
+  let end = chainEnd[chain] as number;
   for (;;) {
     if (i >= end) {
       // Fell off the end of a chain: back to the caller, or the built-in chain's policy.
-      if (sp === 0) return finishPolicy(ct, base, pkt, env, out);
+      if (sp === 0) break;
       i = stack[--sp] as number;
-      chain = ct.ruleChain[i - 1] as number;
-      end = ct.chainEnd[chain] as number;
+      chain = ruleChain[i - 1] as number;
+      end = chainEnd[chain] as number;
       continue;
     }
-    stats.rulesEvaluated++;
-    if (!ruleMatches(ct, i, pkt, env)) {
-      if (tracing && env.traceAllRules) traceRule(ct, i, false, env);
-      i++;
-      continue;
+    if (skipFast) {
+      // Most rules of a kube-proxy chain differ by destination: skip runs of them in a tight
+      // loop that keeps only a handful of values live (still rule by rule, in order).
+      const from = i;
+      i = skipByDestination(ct.dstExact, dstU, i, end);
+      evaluated += i - from;
+      if (i >= end) continue;
+    }
+    evaluated++;
+    const f = flags[i] as number;
+    if (f !== 0) {
+      if ((f & fDst) !== 0 && ((dst & (dstMask[i] as number)) === dstNet[i]) === ((f & fDstInv) !== 0)) {
+        if (tracing && env.traceAllRules) traceRule(ct, i, false, env);
+        i++;
+        continue;
+      }
+      if (
+        ((f & F.SRC) !== 0 && ((src & (srcMask[i] as number)) === srcNet[i]) === ((f & F.SRC_INV) !== 0)) ||
+        ((f & F.PROTO) !== 0 && (proto === protoCol[i]) === ((f & F.PROTO_INV) !== 0)) ||
+        ((f & F.DPORT) !== 0 && (dport >= (dportLo[i] as number) && dport <= (dportHi[i] as number)) === ((f & F.DPORT_INV) !== 0)) ||
+        ((f & F.SPORT) !== 0 && (sport >= (sportLo[i] as number) && sport <= (sportHi[i] as number)) === ((f & F.SPORT_INV) !== 0)) ||
+        ((f & SLOW_FIELDS) !== 0 && !slowFieldsMatch(ct, i, f, pkt, env))
+      ) {
+        if (tracing && env.traceAllRules) traceRule(ct, i, false, env);
+        i++;
+        continue;
+      }
     }
     ct.packets[i] = (ct.packets[i] as number) + 1;
     ct.bytes[i] = (ct.bytes[i] as number) + pkt.length;
     if (tracing) traceRule(ct, i, true, env);
-    switch (ct.targetKind[i]) {
-      case T.NONE:
-        i++;
-        continue;
-      case T.ACCEPT:
-        return finishRule(ct, i, VERDICT.ACCEPT, env, out);
-      case T.DROP:
-        return finishRule(ct, i, VERDICT.DROP, env, out);
-      case T.RETURN:
-        if (sp === 0) return finishPolicy(ct, base, pkt, env, out);
-        i = stack[--sp] as number;
-        chain = ct.ruleChain[i - 1] as number;
-        end = ct.chainEnd[chain] as number;
-        continue;
-      case T.JUMP:
-      case T.GOTO:
-        // A jump is a goto that remembers where to come back.
-        if (ct.targetKind[i] === T.JUMP) stack[sp++] = i + 1;
-        chain = ct.targetChain[i] as number;
-        stats.chainsEntered++;
-        i = ct.chainStart[chain] as number;
-        end = ct.chainEnd[chain] as number;
-        continue;
-      default: {
-        const r = applyActionTarget(ct.targets[i] as Target, pkt, env);
-        if (r === CONTINUE) {
-          i++;
-          continue;
-        }
-        return finishRule(ct, i, r as Verdict, env, out);
-      }
+    const tk = targetKind[i];
+    if (tk === T.NONE) {
+      i++;
+      continue;
+    }
+    if (tk === T.JUMP || tk === T.GOTO) {
+      // A jump is a goto that remembers where to come back.
+      if (tk === T.JUMP) stack[sp++] = i + 1;
+      chain = ct.targetChain[i] as number;
+      entered++;
+      i = chainStart[chain] as number;
+      end = chainEnd[chain] as number;
+      continue;
+    }
+    if (tk === T.RETURN) {
+      if (sp === 0) break;
+      i = stack[--sp] as number;
+      chain = ruleChain[i - 1] as number;
+      end = chainEnd[chain] as number;
+      continue;
+    }
+    stats.rulesEvaluated += evaluated;
+    stats.chainsEntered += entered;
+    if (tk === T.ACCEPT) return finishRule(ct, i, VERDICT.ACCEPT, env, out);
+    if (tk === T.DROP) return finishRule(ct, i, VERDICT.DROP, env, out);
+    const r = applyActionTarget(ct.targets[i] as Target, pkt, env);
+    if (r === CONTINUE) {
+      // The target let the walk go on (MARK, CONNMARK, LOG, NOTRACK): keep counting from here.
+      evaluated = 0;
+      entered = 0;
+      i++;
+      continue;
+    }
+    return finishRule(ct, i, r as Verdict, env, out);
+  }
+  stats.rulesEvaluated += evaluated;
+  stats.chainsEntered += entered;
+  return finishPolicy(ct, base, pkt, env, out);
+}
+
+/**
+ * The first index in [i, end) whose rule does not fail on an exact destination check (`-d A/32`
+ * without `!`), or `end`. `dstExact` holds that address per rule, -1 for rules without one; the
+ * loop touches one column and keeps three values live, so it runs at memory speed.
+ */
+function skipByDestination(dstExact: Float64Array, dst: number, i: number, end: number): number {
+  while (i < end) {
+    const k = dstExact[i] as number;
+    if (k < 0 || k === dst) return i;
+    i++;
+  }
+  return i;
+}
+
+/** Fields checked less often: interfaces and extension matches. */
+const SLOW_FIELDS = F.IN | F.OUT | F.EXT;
+
+function slowFieldsMatch(ct: CompiledTable, i: number, f: number, pkt: Packet, env: NetfilterEnv): boolean {
+  if ((f & F.IN) !== 0 && ifaceMatches(ct.inName[i] as string, pkt.inDev, (f & F.IN_WILD) !== 0) === ((f & F.IN_INV) !== 0)) return false;
+  if ((f & F.OUT) !== 0 && ifaceMatches(ct.outName[i] as string, pkt.outDev, (f & F.OUT_WILD) !== 0) === ((f & F.OUT_INV) !== 0)) return false;
+  if ((f & F.EXT) !== 0) {
+    const stop = ct.extEnd[i] as number;
+    for (let m = ct.extStart[i] as number; m < stop; m++) {
+      if (!evalMatch(ct.extMatches[m] as Match, pkt, env, ct.nthCounters, ct.extNthSlot[m] as number)) return false;
     }
   }
+  return true;
 }
 
 function finishRule(ct: CompiledTable, i: number, v: Verdict, env: NetfilterEnv, out: WalkOutcome): WalkOutcome {

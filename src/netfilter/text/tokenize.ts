@@ -23,25 +23,32 @@ const CACHE_MASK = (1 << CACHE_BITS) - 1;
 const CACHE_MAX_LEN = 48;
 
 /**
- * A direct-mapped cache of recent words keyed by a hash of their characters, so that repeated
- * words share one string. Bounded (one slot per hash bucket, newest wins) and per payload.
+ * A direct-mapped cache of recent words, so that repeated words share one string. The slot is
+ * chosen from the word's length and a few of its characters (cheap: no pass over the word) and a
+ * hit is confirmed character by character, so a collision only costs a fresh slice. Bounded
+ * (one word per slot, newest wins) and per payload.
  */
 export class WordCache {
-  private readonly hashes = new Int32Array(CACHE_MASK + 1);
-  private readonly words: (string | undefined)[] = new Array<string | undefined>(CACHE_MASK + 1);
+  private readonly words: (string | undefined)[] = new Array<string | undefined>(CACHE_MASK + 1).fill(undefined);
 
-  /** The word `line[from, to)` (to - from <= CACHE_MAX_LEN), shared when seen before. */
-  get(line: string, from: number, to: number, hash: number): string {
-    const slot = (hash ^ (hash >>> CACHE_BITS)) & CACHE_MASK;
+  /** The word `line[from, to)` (0 < to - from <= CACHE_MAX_LEN), shared when seen before. */
+  get(line: string, from: number, to: number): string {
+    const len = to - from;
+    const key =
+      Math.imul(len, 0x9e3779b1) ^
+      Math.imul(line.charCodeAt(from), 0x85ebca6b) ^
+      Math.imul(line.charCodeAt(to - 1), 0xc2b2ae35) ^
+      Math.imul(line.charCodeAt(from + (len >> 1)), 0x27d4eb2f) ^
+      Math.imul(line.charCodeAt(to - 2 > from ? to - 3 : from), 0x165667b1);
+    const slot = (key ^ (key >>> 15)) & CACHE_MASK;
     const cached = this.words[slot];
-    if (cached !== undefined && this.hashes[slot] === hash && cached.length === to - from) {
+    if (cached !== undefined && cached.length === len) {
       let k = 0;
-      while (k < cached.length && cached.charCodeAt(k) === line.charCodeAt(from + k)) k++;
-      if (k === cached.length) return cached;
+      while (k < len && cached.charCodeAt(k) === line.charCodeAt(from + k)) k++;
+      if (k === len) return cached;
     }
     const word = line.slice(from, to);
     this.words[slot] = word;
-    this.hashes[slot] = hash;
     return word;
   }
 }
@@ -65,11 +72,9 @@ export function tokenizeInto(line: string, start: number, end: number, out: stri
     const from = i;
     if (c !== 34) {
       // A bare word, possibly continuing into a quoted part (`a"b c"`).
-      let hash = 0;
       while (i < n) {
         c = line.charCodeAt(i);
         if (c === 32 || c === 9 || c === 10 || c === 34) break;
-        hash = (Math.imul(hash, 31) + c) | 0;
         i++;
       }
       if (c === 34 && i < n) {
@@ -77,21 +82,20 @@ export function tokenizeInto(line: string, start: number, end: number, out: stri
         out[count++] = checked(line.slice(from, i) + q.text);
         i = q.end;
       } else {
-        out[count++] = cache !== null && i - from <= CACHE_MAX_LEN ? cache.get(line, from, i, hash) : checked(line.slice(from, i));
+        out[count++] = cache !== null && i - from <= CACHE_MAX_LEN ? cache.get(line, from, i) : checked(line.slice(from, i));
       }
       continue;
     }
     // A quoted word: without escapes it is a plain slice (and may be cached).
     let j = i + 1;
-    let hash = 0;
     while (j < n) {
       c = line.charCodeAt(j);
       if (c === 34 || c === 92) break;
-      hash = (Math.imul(hash, 31) + c) | 0;
       j++;
     }
     if (j < n && c === 34) {
-      out[count++] = cache !== null && j - i - 1 <= CACHE_MAX_LEN ? cache.get(line, i + 1, j, hash) : checked(line.slice(i + 1, j));
+      const len = j - i - 1;
+      out[count++] = cache !== null && len > 0 && len <= CACHE_MAX_LEN ? cache.get(line, i + 1, j) : checked(line.slice(i + 1, j));
       i = j + 1;
       continue;
     }
