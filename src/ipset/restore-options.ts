@@ -20,7 +20,7 @@ function parseUint(s: Fail, text: string, max: number): number {
 }
 
 /** Types the kernel has and kpemu does not model (they get a clear error instead of "unknown"). */
-const UNMODELLED_TYPES = [
+export const UNMODELLED_TYPES: readonly string[] = [
   'bitmap:ip',
   'bitmap:ip,mac',
   'hash:mac',

@@ -4,7 +4,7 @@ import { appendElement, batchHeaderLength } from './netlink-size.js';
 import type { IpsetRegistry, RegistrySnapshot } from './registry.js';
 import { buildArgv, isCSpace, matchCommand } from './restore-argv.js';
 import { renderPlainList } from './list.js';
-import { parseAdtOptions, parseCreateOptions } from './restore-options.js';
+import { parseAdtOptions, parseCreateOptions, UNMODELLED_TYPES } from './restore-options.js';
 import { type EntryExtensions, isSetTypeName } from './types.js';
 
 /**

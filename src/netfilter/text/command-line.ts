@@ -38,11 +38,11 @@ export interface ParsedCommandLine {
   readonly counters?: RuleCounters;
 }
 
-interface Resolved {
-  readonly global: GlobalDef | undefined;
-  readonly owner: Owner | undefined;
-  readonly def: OptionDef | undefined;
-}
+/** Outcomes of resolving an option word. */
+const NOT_FOUND = 0;
+const FOUND_GLOBAL = 1;
+const FOUND_MODULE = 2;
+const AMBIGUOUS = 3;
 
 const NO_USES: readonly OptionUse[] = [];
 
@@ -122,6 +122,10 @@ export class CommandLineParser {
   private targetUses: OptionUse[] | null = null;
   /** Counters from `-c` of the last parsed command. */
   counters: RuleCounters | undefined;
+  /** What the last resolve found. */
+  private foundGlobal: GlobalDef | undefined;
+  private foundOwner: Owner | undefined;
+  private foundDef: OptionDef | undefined;
 
   private reset(words: readonly string[], n: number, ctx: CommandLineContext): void {
     this.words = words;
@@ -215,14 +219,15 @@ export class CommandLineParser {
     const inline = eq < 0 ? null : w.slice(eq + 1);
     for (let attempt = 0; attempt < 2; attempt++) {
       const r = this.resolve(word);
-      if (r === 'ambiguous') throw unknownOption(`unknown option "${w}"`);
-      if (r !== null) {
-        if (r.global !== undefined) {
-          // iptables reads the value of its own options from the word itself, so `--source=x` fails there.
-          if (inline !== null) throw badValue(`option "${word}" does not take its value after "=": "${w}"`);
-          this.globalOption(r.global, null);
-        }
-        else this.moduleOption(r.owner as Owner, r.def as OptionDef, w, inline);
+      if (r === AMBIGUOUS) throw unknownOption(`unknown option "${w}"`);
+      if (r === FOUND_GLOBAL) {
+        // iptables reads the value of its own options from the word itself, so `--source=x` fails there.
+        if (inline !== null) throw badValue(`option "${word}" does not take its value after "=": "${w}"`);
+        this.globalOption(this.foundGlobal as GlobalDef, null);
+        return;
+      }
+      if (r === FOUND_MODULE) {
+        this.moduleOption(this.foundOwner as Owner, this.foundDef as OptionDef, w, inline);
         return;
       }
       if (attempt === 0 && !this.loadImplicitProto()) break;
@@ -230,37 +235,56 @@ export class CommandLineParser {
     throw unknownOption(`unknown option "${w}"`);
   }
 
-  /** Exact lookup, then getopt's unambiguous-prefix rule over the merged table. */
-  private resolve(word: string): Resolved | 'ambiguous' | null {
+  /**
+   * Exact lookup, then getopt's unambiguous-prefix rule over the merged table. The option found
+   * is left in the `found*` fields (no object per option word).
+   */
+  private resolve(word: string): number {
     const owners = this.owners;
     for (let k = this.ownerCount - 1; k >= 0; k--) {
       const o = owners[k] as Owner;
       const def = o.index.byWord.get(word);
-      if (def !== undefined) return { global: undefined, owner: o, def };
+      if (def !== undefined) {
+        this.foundOwner = o;
+        this.foundDef = def;
+        return FOUND_MODULE;
+      }
     }
     return this.resolvePrefix(word.slice(2));
   }
 
-  private resolvePrefix(name: string): Resolved | 'ambiguous' | null {
-    let found: Resolved | null = null;
+  private resolvePrefix(name: string): number {
+    let found = NOT_FOUND;
     for (const [long, g] of GLOBAL_LONG_NAMES) {
       if (!long.startsWith(name)) continue;
-      if (found === null) found = { global: g, owner: undefined, def: undefined };
-      else if (found.global !== g) return 'ambiguous';
+      if (found === NOT_FOUND) {
+        found = FOUND_GLOBAL;
+        this.foundGlobal = g;
+      } else if (this.foundGlobal !== g) return AMBIGUOUS;
     }
     for (let k = this.ownerCount - 1; k >= 0; k--) {
       const o = this.owners[k] as Owner;
       for (const [long, def] of o.index.names) {
         if (!long.startsWith(name)) continue;
-        if (found === null) found = { global: undefined, owner: o, def };
-        else if (found.def !== def || found.owner !== o) return 'ambiguous';
+        if (found === NOT_FOUND) {
+          found = FOUND_MODULE;
+          this.foundOwner = o;
+          this.foundDef = def;
+        } else if (found === FOUND_GLOBAL || this.foundDef !== def || this.foundOwner !== o) return AMBIGUOUS;
       }
     }
     return found;
   }
 
   private shortOptions(w: string): void {
-    // A single short option (the common case) or a cluster like `-nvL`.
+    if (w.length === 2) {
+      // A single short option: the common case, looked up as the whole word.
+      const g = GLOBAL_BY_WORD.get(w);
+      if (g === undefined) throw unknownOption(`unknown option "${w}"`);
+      this.globalOption(g, null);
+      return;
+    }
+    // A cluster like `-nvL`, or a short option with its value attached.
     for (let k = 1; k < w.length; k++) {
       const g = GLOBAL_BY_LETTER.get(w[k] as string);
       if (g === undefined) throw unknownOption(`unknown option "${w}"`);
