@@ -153,6 +153,28 @@ describe('ipset restore: the real tool is not atomic', () => {
     expect(reg.save()).toBe(before);
   });
 
+  it('prints list and save lines into the result', () => {
+    const { reg } = newRegistry();
+    const res = reg.restore('create A hash:ip initval 0x1\nadd A 1.2.3.4\nsave A\nlist A\n');
+    expect(res.output).toBe(
+      [
+        'create A hash:ip family inet hashsize 1024 maxelem 65536 bucketsize 12 initval 0x00000001',
+        'add A 1.2.3.4',
+        'Name: A',
+        'Type: hash:ip',
+        'Revision: 6',
+        'Header: family inet hashsize 1024 maxelem 65536 bucketsize 12 initval 0x00000001',
+        `Size in memory: ${reg.get('A').byteLength}`,
+        'References: 0',
+        'Number of entries: 1',
+        'Members:',
+        '1.2.3.4',
+        '',
+      ].join('\n'),
+    );
+    expect(res.messages).toBe(4);
+  });
+
   it('round-trips its own save output', () => {
     const { reg } = newRegistry();
     reg.restore(

@@ -278,6 +278,24 @@ describe('IPVS connections', () => {
     expect(destCounters(ipvs, A)).toEqual([0, 0, 0]);
   });
 
+  it('keeps service lookups right while the service table grows and shrinks', () => {
+    const { ipvs } = newIpvs();
+    const vip = (i: number): number => (ip('10.96.0.0') + i) >>> 0;
+    for (let i = 0; i < 5000; i++) ipvs.addService({ protocol: i % 2 === 0 ? 6 : 17, addr: vip(i), port: 80 + (i % 3), scheduler: 'rr' });
+    for (let i = 0; i < 5000; i += 2) ipvs.deleteService(6, vip(i), 80 + (i % 3));
+    let found = 0;
+    for (let i = 0; i < 5000; i++) {
+      const s = ipvs.findService(i % 2 === 0 ? 6 : 17, vip(i), 80 + (i % 3));
+      if (i % 2 === 0) expect(s).toBeUndefined();
+      else if (s !== undefined && s.addr === vip(i)) found++;
+    }
+    expect(found).toBe(2500);
+    expect(ipvs.listServices().length).toBe(2500);
+    // Freed ids are reused.
+    ipvs.addService({ protocol: 6, addr: vip(0), port: 80, scheduler: 'rr' });
+    expect(ipvs.findService(6, vip(0), 80)?.id).toBe(0);
+  });
+
   it('refuses bad configuration with typed errors', () => {
     const { ipvs } = newIpvs();
     const code = (fn: () => unknown): string => {

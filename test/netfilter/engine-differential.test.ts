@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ManualClock, ScriptedRng } from '../../src/core/index.js';
+import { ManualClock, prefix, ScriptedRng } from '../../src/core/index.js';
 import {
   BUILTIN_CHAINS,
   formatRule,
@@ -19,7 +19,7 @@ import { walkTable } from '../../src/netfilter/engine/walk.js';
 import { ChainState } from '../../src/netfilter/state/chain.js';
 import type { Packet } from '../../src/packet/index.js';
 import { ruleArb } from '../arbitraries/rules.js';
-import { packetOf, packetSpecArb } from '../arbitraries/packets.js';
+import { ADDRESS_POOL, packetOf, packetSpecArb } from '../arbitraries/packets.js';
 
 const RUNS = Number(process.env['KPEMU_PROPERTY_RUNS'] ?? 300);
 
@@ -77,7 +77,15 @@ function fakeEnv(draws: readonly number[]): NetfilterEnv & { log: string[] } {
  * are no loops, and a built-in chain that may jump to any of them.
  */
 function tableArb(table: TableName, hook: HookName): fc.Arbitrary<TableState> {
-  const chainRules = fc.array(ruleArb, { maxLength: 6 });
+  // Rules whose addresses come from the packets' pool, so that address checks do match.
+  const pooled = fc.tuple(ruleArb, fc.constantFrom(...ADDRESS_POOL), fc.constantFrom(...ADDRESS_POOL), fc.integer({ min: 0, max: 3 })).map(([r, a, b, how]) => {
+    const out: { -readonly [K in keyof Rule]: Rule[K] } = { ...r };
+    if ((how & 1) !== 0 && r.dst !== undefined) out.dst = { ...r.dst, prefix: prefix(a, r.dst.prefix.length === 0 ? 32 : r.dst.prefix.length) };
+    if ((how & 2) !== 0 && r.src !== undefined) out.src = { ...r.src, prefix: prefix(b, r.src.prefix.length) };
+    if (how === 3 && r.dst === undefined) out.dst = { prefix: prefix(a, 32), invert: false };
+    return out as Rule;
+  });
+  const chainRules = fc.array(fc.oneof(ruleArb, pooled), { maxLength: 6 });
   return fc.tuple(chainRules, chainRules, chainRules, chainRules, chainRules, fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 40, maxLength: 40 })).map(([b, c0, c1, c2, c3, picks]) => {
     const state = new TableState(table);
     const names = ['C0', 'C1', 'C2', 'C3'];

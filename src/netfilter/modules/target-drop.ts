@@ -5,9 +5,12 @@ import { noOptions } from './target-standard.js';
 type DropTarget = Extract<Target, { kind: 'drop' }>;
 
 /** `-j DROP`: the standard verdict. */
+/** Shared: the value has no fields, so every rule may hold the same one. */
+const DROP_TARGET: DropTarget = { kind: 'drop' };
+
 export function parseDropTarget(_name: string, uses: readonly OptionUse[]): DropTarget {
   noOptions(uses);
-  return { kind: 'drop' };
+  return DROP_TARGET;
 }
 
 export const dropTarget: TargetModule<DropTarget> = {

@@ -5,9 +5,12 @@ import { noOptions } from './target-standard.js';
 type NoneTarget = Extract<Target, { kind: 'none' }>;
 
 /** A rule without `-j`/`-g`: it only counts packets; iptables-save prints no target. */
+/** Shared: the value has no fields, so every rule may hold the same one. */
+const NONE_TARGET: NoneTarget = { kind: 'none' };
+
 export function parseNoneTarget(_name: string, uses: readonly OptionUse[]): NoneTarget {
   noOptions(uses);
-  return { kind: 'none' };
+  return NONE_TARGET;
 }
 
 export const noneTarget: TargetModule<NoneTarget> = {

@@ -5,9 +5,12 @@ import { noOptions } from './target-standard.js';
 type ReturnTarget = Extract<Target, { kind: 'return' }>;
 
 /** `-j RETURN`: back to the calling chain (or the built-in chain's policy). */
+/** Shared: the value has no fields, so every rule may hold the same one. */
+const RETURN_TARGET: ReturnTarget = { kind: 'return' };
+
 export function parseReturnTarget(_name: string, uses: readonly OptionUse[]): ReturnTarget {
   noOptions(uses);
-  return { kind: 'return' };
+  return RETURN_TARGET;
 }
 
 export const returnTarget: TargetModule<ReturnTarget> = {

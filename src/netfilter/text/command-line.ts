@@ -122,6 +122,8 @@ export class CommandLineParser {
   private targetUses: OptionUse[] | null = null;
   /** Counters from `-c` of the last parsed command. */
   counters: RuleCounters | undefined;
+  private readonly jumpCache = new Map<string, Target>();
+  private readonly gotoCache = new Map<string, Target>();
   /** What the last resolve found. */
   private foundGlobal: GlobalDef | undefined;
   private foundOwner: Owner | undefined;
@@ -682,7 +684,7 @@ export class CommandLineParser {
     if (this.dst !== undefined) rule.dst = this.dst;
     if (this.inIface !== undefined) rule.inIface = this.inIface;
     if (this.outIface !== undefined) rule.outIface = this.outIface;
-    if (this.proto !== 0) rule.proto = { num: this.proto, invert: this.protoInvert };
+    if (this.proto !== 0) rule.proto = protoValue(this.proto, this.protoInvert);
     return rule;
   }
 
@@ -690,14 +692,33 @@ export class CommandLineParser {
     const name = this.targetName;
     if (name === undefined) return { kind: 'none' };
     const uses = this.targetUses ?? NO_USES;
-    if (this.isGoto) return TARGET_MODULES.goto.parse(name, uses);
     if (this.targetModule !== undefined) return this.targetModule.parse(name, uses);
-    return TARGET_MODULES.jump.parse(name, uses);
+    // Jumps repeat (every KUBE-SEP rule jumps to KUBE-MARK-MASQ): share one value per chain.
+    const cache = this.isGoto ? this.gotoCache : this.jumpCache;
+    let t = cache.get(name);
+    if (t === undefined) {
+      t = this.isGoto ? TARGET_MODULES.goto.parse(name, uses) : TARGET_MODULES.jump.parse(name, uses);
+      cache.set(name, t);
+    }
+    return t;
   }
 }
 
 function illegal(letter: string): never {
   throw parseError(`Illegal option \`-${letter}' with this command`);
+}
+
+/** Shared `{ num, invert }` values: rules hold them read-only, so one per protocol is enough. */
+const PROTO_VALUES: { num: number; invert: boolean }[][] = [[], []];
+
+function protoValue(num: number, invert: boolean): { num: number; invert: boolean } {
+  const row = PROTO_VALUES[invert ? 1 : 0] as { num: number; invert: boolean }[];
+  let v = row[num];
+  if (v === undefined) {
+    v = { num, invert };
+    row[num] = v;
+  }
+  return v;
 }
 
 /** iptables' parse_rulenumber: a C number 1..INT_MAX. */
