@@ -404,6 +404,12 @@ export class IptablesMode implements ModeUnderTest {
     for (const c of svcChains) remove.push(['-t', 'nat', '-F', c]);
     for (const c of svcChains) remove.push(['-t', 'nat', '-X', c]);
 
+    // In large-cluster mode the partial syncs above leave the extra service's chains behind
+    // (stale-chain cleanup is throttled, as upstream): delete them first, untimed.
+    const natChains = ns.netfilter.table('nat').chains;
+    const leftovers = svcChains.filter((c) => natChains.has(c));
+    for (const c of leftovers) ns.iptables.command(['-t', 'nat', '-F', c]);
+    for (const c of leftovers) ns.iptables.command(['-t', 'nat', '-X', c]);
     const tableRules = ns.netfilter.ruleCount();
     const run = (cmds: readonly string[][]): number => {
       const t0 = performance.now();

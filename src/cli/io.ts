@@ -8,7 +8,7 @@ import { KpemuError } from '../index.js';
 
 /** Writes a command's result to stdout (a final newline is added when missing). */
 export function out(text: string): void {
-  process.stdout.write(text.endsWith('\n') || text === '' ? text : `${text}\n`);
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
 /** Writes a note or error line to stderr. */

@@ -43,7 +43,12 @@ const TCP_RST = 0x04;
  * with per-protocol state machines, timeouts, persistence templates and the counters schedulers
  * read. {@link schedule} is ip_vs_in for a packet addressed to a local VIP; {@link reply} is
  * ip_vs_out for a real server's answer. Time comes from the injected clock; connections expire
- * lazily when time is read (before every packet decision and in {@link expire}).
+ * lazily when time is read (before every packet decision and in {@link expire}), each timer
+ * firing at its own expiry time.
+ *
+ * Simplifications: SCTP has one established-like state and any SCTP packet may start a
+ * connection (kpemu's packets carry no SCTP chunk types); fwmark services, the FTP helper,
+ * one-packet scheduling and the sync daemon are not modelled.
  */
 export class Ipvs extends IpvsTables {
   readonly clock: Clock;

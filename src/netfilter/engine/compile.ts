@@ -7,11 +7,19 @@ import { CompiledTable, F, T } from './compiled.js';
  * into the common columns; everything else stays an extension match. Comments are dropped: they
  * never affect a decision.
  */
-function foldablePortMatch(rule: Rule, m: Match): boolean {
+function foldablePortMatch(rule: Rule, m: Match, sideEffectsBefore: boolean): boolean {
   if (m.kind !== 'tcp' && m.kind !== 'udp' && m.kind !== 'sctp') return false;
   if (m.kind === 'tcp' && m.flags !== undefined) return false;
   const want = m.kind === 'tcp' ? 6 : m.kind === 'udp' ? 17 : 132;
-  return rule.proto !== undefined && !rule.proto.invert && rule.proto.num === want;
+  if (rule.proto === undefined || rule.proto.invert || rule.proto.num !== want) return false;
+  // Checking the ports early must not skip an earlier match's side effect (the kernel runs
+  // matches in order): then only a port-less protocol match, which always passes, may go.
+  return !sideEffectsBefore || (m.sport === undefined && m.dport === undefined);
+}
+
+/** Matches whose evaluation changes state (counters, lists, random draws). */
+function hasSideEffect(m: Match): boolean {
+  return m.kind === 'nfacct' || m.kind === 'recent' || m.kind === 'statistic';
 }
 
 /** Compiles a table's committed state into a flat program. */
@@ -99,9 +107,10 @@ export function compileTable(state: TableState, formatRule: (rule: Rule) => stri
         ct.outName[i] = r.outIface.name;
       }
       ct.extStart[i] = ct.extMatches.length;
+      let sideEffects = false;
       for (const m of r.matches) {
         if (m.kind === 'comment') continue;
-        if (foldablePortMatch(r, m) && (m.kind === 'tcp' || m.kind === 'udp' || m.kind === 'sctp')) {
+        if (foldablePortMatch(r, m, sideEffects) && (m.kind === 'tcp' || m.kind === 'udp' || m.kind === 'sctp')) {
           if (m.sport !== undefined) {
             f |= F.SPORT | (m.sport.invert ? F.SPORT_INV : 0);
             ct.sportLo[i] = m.sport.lo;
@@ -114,6 +123,7 @@ export function compileTable(state: TableState, formatRule: (rule: Rule) => stri
           }
           continue;
         }
+        if (hasSideEffect(m)) sideEffects = true;
         if (m.kind === 'statistic' && m.mode === 'nth') {
           nthSlots.push(nthInit.length);
           nthInit.push(m.packet);

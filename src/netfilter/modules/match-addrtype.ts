@@ -25,6 +25,7 @@ function formatTypes(bits: number): string {
   return NAMES.filter((n) => (bits & ADDRTYPE_BITS[n]) !== 0).join(',');
 }
 
+/** Builds the typed match from its option uses, with iptables' checks and messages. Throws KpemuError. */
 export function parseAddrtypeMatch(uses: readonly OptionUse[]): AddrtypeMatch {
   checkOnce('addrtype', uses);
   checkInvert('addrtype', uses, ['src-type', 'dst-type']);
@@ -47,6 +48,7 @@ export function parseAddrtypeMatch(uses: readonly OptionUse[]): AddrtypeMatch {
   return m;
 }
 
+/** The words iptables-save prints after ` -m NAME` (each preceded by a space; may be empty). */
 export function saveAddrtypeMatch(m: AddrtypeMatch): string {
   let out = '';
   if (m.srcType !== undefined) out += `${m.srcType.invert ? ' !' : ''} --src-type ${formatTypes(m.srcType.bits)}`;
@@ -56,6 +58,7 @@ export function saveAddrtypeMatch(m: AddrtypeMatch): string {
   return out;
 }
 
+/** What `iptables -L -n` prints for the match. */
 export function printAddrtypeMatch(m: AddrtypeMatch): string {
   let out = ' ADDRTYPE match';
   if (m.srcType !== undefined) out += ` src-type ${m.srcType.invert ? '!' : ''}${formatTypes(m.srcType.bits)}`;
@@ -65,6 +68,7 @@ export function printAddrtypeMatch(m: AddrtypeMatch): string {
   return out;
 }
 
+/** The module: its options, parse, save and print. */
 export const addrtypeMatch: MatchModule<AddrtypeMatch> = {
   kind: 'addrtype',
   name: 'addrtype',

@@ -13,6 +13,7 @@ import { arg0, checkInvert, checkOnce, checkRequired, NONE_INVERTIBLE } from './
 /** XT_MAX_COMMENT_LEN - 1 */
 export const COMMENT_MAX_BYTES = 255;
 
+/** Builds the typed match from its option uses, with iptables' checks and messages. Throws KpemuError. */
 export function parseCommentMatch(uses: readonly OptionUse[]): CommentMatch {
   checkOnce('comment', uses);
   checkInvert('comment', uses, NONE_INVERTIBLE);
@@ -22,14 +23,17 @@ export function parseCommentMatch(uses: readonly OptionUse[]): CommentMatch {
   return { kind: 'comment', text: truncateUtf8(arg0(u), COMMENT_MAX_BYTES) };
 }
 
+/** The words iptables-save prints after ` -m NAME` (each preceded by a space; may be empty). */
 export function saveCommentMatch(m: CommentMatch): string {
   return ` --comment${saveString(m.text)}`;
 }
 
+/** What `iptables -L -n` prints for the match. */
 export function printCommentMatch(m: CommentMatch): string {
   return ` /* ${m.text} */`;
 }
 
+/** The module: its options, parse, save and print. */
 export const commentMatch: MatchModule<CommentMatch> = {
   kind: 'comment',
   name: 'comment',

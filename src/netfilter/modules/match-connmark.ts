@@ -18,15 +18,18 @@ export function parseConnmarkMatch(uses: readonly OptionUse[]): ConnmarkMatch {
   return { kind: 'connmark', value, mask, invert: u.invert };
 }
 
+/** The words iptables-save prints after ` -m NAME` (each preceded by a space; may be empty). */
 export function saveConnmarkMatch(m: ConnmarkMatch): string {
   return `${m.invert ? ' !' : ''} --mark${formatMarkMask(m.value, m.mask)}`;
 }
 
+/** What `iptables -L -n` prints for the match. */
 export function printConnmarkMatch(m: ConnmarkMatch): string {
   // "connmark match " then "!" then the mark with its own leading space: a double space when not inverted.
   return ` connmark match ${m.invert ? '!' : ''}${formatMarkMask(m.value, m.mask)}`;
 }
 
+/** The module: its options, parse, save and print. */
 export const connmarkMatch: MatchModule<ConnmarkMatch> = {
   kind: 'connmark',
   name: 'connmark',

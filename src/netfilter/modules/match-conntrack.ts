@@ -53,6 +53,7 @@ function formatCtStatus(bits: number): string {
   return names.length === 0 ? 'NONE' : names.join(',');
 }
 
+/** Builds the typed match from its option uses, with iptables' checks and messages. Throws KpemuError. */
 export function parseConntrackMatch(uses: readonly OptionUse[]): ConntrackMatch {
   checkOnce('conntrack', uses);
   // Everything but --ctdir may be inverted (REPLY is itself stored as an inversion in the kernel).
@@ -75,6 +76,7 @@ function inv(b: BitsMatch): string {
   return b.invert ? ' !' : '';
 }
 
+/** The words iptables-save prints after ` -m NAME` (each preceded by a space; may be empty). */
 export function saveConntrackMatch(m: ConntrackMatch): string {
   let out = '';
   if (m.ctstate !== undefined) out += `${inv(m.ctstate)} --ctstate ${formatCtStates(m.ctstate.bits)}`;
@@ -83,6 +85,7 @@ export function saveConntrackMatch(m: ConntrackMatch): string {
   return out;
 }
 
+/** What `iptables -L -n` prints for the match. */
 export function printConntrackMatch(m: ConntrackMatch): string {
   let out = '';
   if (m.ctstate !== undefined) out += `${inv(m.ctstate)} ctstate ${formatCtStates(m.ctstate.bits)}`;
@@ -91,6 +94,7 @@ export function printConntrackMatch(m: ConntrackMatch): string {
   return out;
 }
 
+/** The module: its options, parse, save and print. */
 export const conntrackMatch: MatchModule<ConntrackMatch> = {
   kind: 'conntrack',
   name: 'conntrack',

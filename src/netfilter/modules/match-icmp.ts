@@ -74,6 +74,7 @@ export function parseIcmpType(text: string): { type: number; codeLo: number; cod
   return { type, codeLo: code, codeHi: code };
 }
 
+/** Builds the typed match from its option uses, with iptables' checks and messages. Throws KpemuError. */
 export function parseIcmpMatch(uses: readonly OptionUse[]): IcmpMatch {
   checkOnce('icmp', uses);
   checkRequired('icmp', uses, 'icmp-type');
@@ -82,6 +83,7 @@ export function parseIcmpMatch(uses: readonly OptionUse[]): IcmpMatch {
   return { kind: 'icmp', ...parseIcmpType(arg0(u)), invert: u.invert };
 }
 
+/** The words iptables-save prints after ` -m NAME` (each preceded by a space; may be empty). */
 export function saveIcmpMatch(m: IcmpMatch): string {
   const inv = m.invert ? ' !' : '';
   if (m.type === 255) return `${inv} --icmp-type any`;
@@ -89,6 +91,7 @@ export function saveIcmpMatch(m: IcmpMatch): string {
   return `${inv} --icmp-type ${m.type}${code}`;
 }
 
+/** What `iptables -L -n` prints for the match. */
 export function printIcmpMatch(m: IcmpMatch): string {
   // No space between "icmp" and "type": iptables prints it that way.
   let out = ` icmp${m.invert ? ' !' : ''}type ${m.type}`;
@@ -97,6 +100,7 @@ export function printIcmpMatch(m: IcmpMatch): string {
   return out;
 }
 
+/** The module: its options, parse, save and print. */
 export const icmpMatch: MatchModule<IcmpMatch> = {
   kind: 'icmp',
   name: 'icmp',

@@ -22,14 +22,17 @@ export function formatMarkMask(value: number, mask: number): string {
   return mask >>> 0 === 0xffffffff ? ` ${hex(value)}` : ` ${hex(value)}/${hex(mask)}`;
 }
 
+/** The words iptables-save prints after ` -m NAME` (each preceded by a space; may be empty). */
 export function saveMarkMatch(m: MarkMatch): string {
   return `${m.invert ? ' !' : ''} --mark${formatMarkMask(m.value, m.mask)}`;
 }
 
+/** What `iptables -L -n` prints for the match. */
 export function printMarkMatch(m: MarkMatch): string {
   return ` mark match${m.invert ? ' !' : ''}${formatMarkMask(m.value, m.mask)}`;
 }
 
+/** The module: its options, parse, save and print. */
 export const markMatch: MatchModule<MarkMatch> = {
   kind: 'mark',
   name: 'mark',

@@ -48,6 +48,7 @@ const DIRECTION: Readonly<Record<string, MultiportMatch['direction']>> = {
   ports: 'both',
 };
 
+/** Builds the typed match from its option uses, with iptables' checks and messages. Throws KpemuError. */
 export function parseMultiportMatch(uses: readonly OptionUse[]): MultiportMatch {
   checkOnce('multiport', uses);
   checkExclusive('multiport', uses, ['source-ports', 'destination-ports', 'ports']);
@@ -65,14 +66,17 @@ function formatList(ports: readonly PortRange[]): string {
 
 const SAVE_NAME: Readonly<Record<MultiportMatch['direction'], string>> = { src: 'sports', dst: 'dports', both: 'ports' };
 
+/** The words iptables-save prints after ` -m NAME` (each preceded by a space; may be empty). */
 export function saveMultiportMatch(m: MultiportMatch): string {
   return `${m.invert ? ' !' : ''} --${SAVE_NAME[m.direction]} ${formatList(m.ports)}`;
 }
 
+/** What `iptables -L -n` prints for the match. */
 export function printMultiportMatch(m: MultiportMatch): string {
   return ` multiport ${SAVE_NAME[m.direction]} ${m.invert ? ' !' : ''}${formatList(m.ports)}`;
 }
 
+/** The module: its options, parse, save and print. */
 export const multiportMatch: MatchModule<MultiportMatch> = {
   kind: 'multiport',
   name: 'multiport',

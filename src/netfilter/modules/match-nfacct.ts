@@ -21,14 +21,17 @@ export function parseNfacctMatch(uses: readonly OptionUse[]): NfacctMatch {
   return { kind: 'nfacct', name };
 }
 
+/** The words iptables-save prints after ` -m NAME` (each preceded by a space; may be empty). */
 export function saveNfacctMatch(m: NfacctMatch): string {
   return ` --nfacct-name ${saveString(m.name)}`;
 }
 
+/** What `iptables -L -n` prints for the match. */
 export function printNfacctMatch(m: NfacctMatch): string {
   return ` nfacct-name ${saveString(m.name)}`;
 }
 
+/** The module: its options, parse, save and print. */
 export const nfacctMatch: MatchModule<NfacctMatch> = {
   kind: 'nfacct',
   name: 'nfacct',

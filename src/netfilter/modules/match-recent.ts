@@ -17,6 +17,7 @@ import { arg0, checkExclusive, checkInvert, checkOnce, parseUint32Option } from 
 
 const COMMANDS = ['set', 'rcheck', 'update', 'remove'] as const;
 
+/** Builds the typed match from its option uses, with iptables' checks and messages. Throws KpemuError. */
 export function parseRecentMatch(uses: readonly OptionUse[]): RecentMatch {
   checkOnce('recent', uses);
   checkInvert('recent', uses, [...COMMANDS]);
@@ -86,6 +87,7 @@ function signed32(n: number): number {
   return n | 0;
 }
 
+/** The words iptables-save prints after ` -m NAME` (each preceded by a space; may be empty). */
 export function saveRecentMatch(m: RecentMatch): string {
   let out = `${m.invert ? ' !' : ''} --${SAVE_CMD[m.command]}`;
   if (m.seconds !== 0) out += ` --seconds ${signed32(m.seconds)}`;
@@ -96,6 +98,7 @@ export function saveRecentMatch(m: RecentMatch): string {
   return out;
 }
 
+/** What `iptables -L -n` prints for the match. */
 export function printRecentMatch(m: RecentMatch): string {
   let out = `${m.invert ? ' !' : ''} recent: ${PRINT_CMD[m.command]}`;
   if (m.seconds !== 0) out += ` seconds: ${signed32(m.seconds)}`;
@@ -106,6 +109,7 @@ export function printRecentMatch(m: RecentMatch): string {
   return out;
 }
 
+/** The module: its options, parse, save and print. */
 export const recentMatch: MatchModule<RecentMatch> = {
   kind: 'recent',
   name: 'recent',

@@ -34,6 +34,7 @@ export function parseSctpMatch(uses: readonly OptionUse[]): SctpMatch {
   return m;
 }
 
+/** The words iptables-save prints after ` -m NAME` (each preceded by a space; may be empty). */
 export function saveSctpMatch(m: SctpMatch): string {
   let out = '';
   if (m.sport !== undefined) out += savePortOption('sport', m.sport);
@@ -45,6 +46,7 @@ function shown(p: PortMatch): boolean {
   return p.lo !== 0 || p.hi !== 65535 || p.invert;
 }
 
+/** What `iptables -L -n` prints for the match. */
 export function printSctpMatch(m: SctpMatch): string {
   let out = ' sctp';
   if (m.sport !== undefined && shown(m.sport)) out += printPortOption('spt', m.sport);
@@ -52,6 +54,7 @@ export function printSctpMatch(m: SctpMatch): string {
   return out;
 }
 
+/** The module: its options, parse, save and print. */
 export const sctpMatch: MatchModule<SctpMatch> = {
   kind: 'sctp',
   name: 'sctp',

@@ -23,6 +23,7 @@ function parseDirections(text: string): ('src' | 'dst')[] {
   return dirs;
 }
 
+/** Builds the typed match from its option uses, with iptables' checks and messages. Throws KpemuError. */
 export function parseSetMatch(uses: readonly OptionUse[]): SetMatch {
   let found: SetMatch | undefined;
   for (const u of uses) {
@@ -36,14 +37,17 @@ export function parseSetMatch(uses: readonly OptionUse[]): SetMatch {
   return found;
 }
 
+/** The words iptables-save prints after ` -m NAME` (each preceded by a space; may be empty). */
 export function saveSetMatch(m: SetMatch): string {
   return `${m.invert ? ' !' : ''} --match-set ${m.name} ${m.directions.join(',')}`;
 }
 
+/** What `iptables -L -n` prints for the match. */
 export function printSetMatch(m: SetMatch): string {
   return `${m.invert ? ' !' : ''} match-set ${m.name} ${m.directions.join(',')}`;
 }
 
+/** The module: its options, parse, save and print. */
 export const setMatch: MatchModule<SetMatch> = {
   kind: 'set',
   name: 'set',

@@ -12,6 +12,7 @@ import { parseBitList } from './name-list.js';
 
 const STATE_NAMES: readonly (keyof typeof CT_STATE_BITS)[] = ['INVALID', 'NEW', 'ESTABLISHED', 'RELATED', 'UNTRACKED'];
 
+/** Builds the typed match from its option uses, with iptables' checks and messages. Throws KpemuError. */
 export function parseStateMatch(uses: readonly OptionUse[]): StateMatch {
   checkOnce('state', uses);
   checkRequired('state', uses, 'state');
@@ -27,14 +28,17 @@ export function parseStateMatch(uses: readonly OptionUse[]): StateMatch {
   return { kind: 'state', state: { bits, invert: u.invert } };
 }
 
+/** The words iptables-save prints after ` -m NAME` (each preceded by a space; may be empty). */
 export function saveStateMatch(m: StateMatch): string {
   return `${m.state.invert ? ' !' : ''} --state ${formatCtStates(m.state.bits)}`;
 }
 
+/** What `iptables -L -n` prints for the match. */
 export function printStateMatch(m: StateMatch): string {
   return `${m.state.invert ? ' !' : ''} state ${formatCtStates(m.state.bits)}`;
 }
 
+/** The module: its options, parse, save and print. */
 export const stateMatch: MatchModule<StateMatch> = {
   kind: 'state',
   name: 'state',

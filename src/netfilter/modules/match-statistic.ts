@@ -31,6 +31,7 @@ function parseProbability(u: OptionUse): number {
 
 const INVERTIBLE: readonly string[] = ['probability', 'every'];
 
+/** Builds the typed match from its option uses, with iptables' checks and messages. Throws KpemuError. */
 export function parseStatisticMatch(uses: readonly OptionUse[]): StatisticMatch {
   checkOnce('statistic', uses);
   checkInvert('statistic', uses, INVERTIBLE);
@@ -57,18 +58,21 @@ export function parseStatisticMatch(uses: readonly OptionUse[]): StatisticMatch 
   return { kind: 'statistic', mode: 'nth', every, packet, invert: everyUse.invert };
 }
 
+/** The words iptables-save prints after ` -m NAME` (each preceded by a space; may be empty). */
 export function saveStatisticMatch(m: StatisticMatch): string {
   const inv = m.invert ? ' !' : '';
   if (m.mode === 'random') return ` --mode random${inv} --probability ${formatProbability(m.probabilityU31)}`;
   return ` --mode nth${inv} --every ${m.every} --packet ${m.packet}`;
 }
 
+/** What `iptables -L -n` prints for the match. */
 export function printStatisticMatch(m: StatisticMatch): string {
   const inv = m.invert ? ' !' : '';
   if (m.mode === 'random') return ` statistic mode random${inv} probability ${formatProbability(m.probabilityU31)}`;
   return ` statistic mode nth${inv} every ${m.every}${m.packet !== 0 ? ` packet ${m.packet}` : ''}`;
 }
 
+/** The module: its options, parse, save and print. */
 export const statisticMatch: MatchModule<StatisticMatch> = {
   kind: 'statistic',
   name: 'statistic',

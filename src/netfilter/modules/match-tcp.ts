@@ -48,6 +48,7 @@ function hex2(n: number): string {
   return `0x${n.toString(16).toUpperCase().padStart(2, '0')}`;
 }
 
+/** Builds the typed match from its option uses, with iptables' checks and messages. Throws KpemuError. */
 export function parseTcpMatch(uses: readonly OptionUse[]): TcpMatch {
   let sport: PortMatch | undefined;
   let dport: PortMatch | undefined;
@@ -91,6 +92,7 @@ function portShown(p: PortMatch | undefined): p is PortMatch {
   return p !== undefined && (p.lo !== 0 || p.hi !== 65535);
 }
 
+/** The words iptables-save prints after ` -m NAME` (each preceded by a space; may be empty). */
 export function saveTcpMatch(m: TcpMatch): string {
   let out = '';
   if (portShown(m.sport)) out += savePortOption('sport', m.sport);
@@ -106,6 +108,7 @@ function listed(p: PortMatch): boolean {
   return p.lo !== 0 || p.hi !== 65535 || p.invert;
 }
 
+/** What `iptables -L -n` prints for the match. */
 export function printTcpMatch(m: TcpMatch): string {
   let out = ' tcp';
   if (m.sport !== undefined && listed(m.sport)) out += printPortOption('spt', m.sport);
@@ -116,6 +119,7 @@ export function printTcpMatch(m: TcpMatch): string {
   return out;
 }
 
+/** The module: its options, parse, save and print. */
 export const tcpMatch: MatchModule<TcpMatch> = {
   kind: 'tcp',
   name: 'tcp',

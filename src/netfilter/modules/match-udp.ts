@@ -39,6 +39,7 @@ function portOption(u: OptionUse): PortMatch | undefined {
   return r.lo === 0 && r.hi === 65535 && !u.invert ? undefined : { ...r, invert: u.invert };
 }
 
+/** Builds the typed match from its option uses, with iptables' checks and messages. Throws KpemuError. */
 export function parseUdpMatch(uses: readonly OptionUse[]): UdpMatch {
   checkOnce('udp', uses);
   const m: { -readonly [K in keyof UdpMatch]: UdpMatch[K] } = { kind: 'udp' };
@@ -58,6 +59,7 @@ function saved(p: PortMatch | undefined): p is PortMatch {
   return p !== undefined && (p.lo !== 0 || p.hi !== 65535);
 }
 
+/** The words iptables-save prints after ` -m NAME` (each preceded by a space; may be empty). */
 export function saveUdpMatch(m: UdpMatch): string {
   let out = '';
   if (saved(m.sport)) out += savePortOption('sport', m.sport);
@@ -65,6 +67,7 @@ export function saveUdpMatch(m: UdpMatch): string {
   return out;
 }
 
+/** What `iptables -L -n` prints for the match. */
 export function printUdpMatch(m: UdpMatch): string {
   let out = ' udp';
   if (m.sport !== undefined) out += printPortOption('spt', m.sport);
@@ -72,6 +75,7 @@ export function printUdpMatch(m: UdpMatch): string {
   return out;
 }
 
+/** The module: its options, parse, save and print. */
 export const udpMatch: MatchModule<UdpMatch> = {
   kind: 'udp',
   name: 'udp',

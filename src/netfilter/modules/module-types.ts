@@ -35,6 +35,7 @@ export interface OptionUse {
   readonly protoInvert: boolean;
 }
 
+/** A `-m` module: how its options parse into a Match and how the Match prints. */
 export interface MatchModule<M extends Match = Match> {
   readonly kind: M['kind'];
   /** The name after `-m` (and the implicit protocol name for tcp/udp/sctp/icmp). */
@@ -48,6 +49,7 @@ export interface MatchModule<M extends Match = Match> {
   print(m: M): string;
 }
 
+/** A target: how `-j NAME` and its options parse into a Target and how the Target prints. */
 export interface TargetModule<T extends Target = Target> {
   readonly kind: T['kind'];
   /** Names accepted after `-j` (empty for kinds the rule parser builds itself: jump, goto, none). */

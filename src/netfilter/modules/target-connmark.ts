@@ -16,6 +16,7 @@ type ConnmarkTarget = Extract<Target, { kind: 'connmark' }>;
 
 const MODES = ['set-xmark', 'set-mark', 'and-mark', 'or-mark', 'xor-mark', 'save-mark', 'restore-mark'];
 
+/** Builds the typed target from its option uses, with iptables' checks and messages. Throws KpemuError. */
 export function parseConnmarkTarget(_name: string, uses: readonly OptionUse[]): ConnmarkTarget {
   checkOnce('CONNMARK', uses);
   checkInvert('CONNMARK', uses, NONE_INVERTIBLE);
@@ -56,11 +57,13 @@ export function parseConnmarkTarget(_name: string, uses: readonly OptionUse[]): 
   return { kind: 'connmark', mode, nfmask, ctmask };
 }
 
+/** The target as iptables-save prints it, from ` -j`. */
 export function saveConnmarkTarget(t: ConnmarkTarget): string {
   if (t.mode === 'set') return ` -j CONNMARK --set-xmark ${hex(t.value)}/${hex(t.mask)}`;
   return ` -j CONNMARK --${t.mode}-mark --nfmask ${hex(t.nfmask)} --ctmask ${hex(t.ctmask)}`;
 }
 
+/** What `iptables -L -n` prints for the target. */
 export function printConnmarkTarget(t: ConnmarkTarget): string {
   if (t.mode === 'set') return ` CONNMARK ${describeXmark(t.value, t.mask)}`;
   const all = t.nfmask >>> 0 === 0xffffffff && t.ctmask >>> 0 === 0xffffffff;
@@ -74,6 +77,7 @@ export function printConnmarkTarget(t: ConnmarkTarget): string {
   return ` CONNMARK restore ctmask ${hex(t.ctmask)} nfmask ~${hex(t.nfmask)}`;
 }
 
+/** The module: its options, parse, save and print. */
 export const connmarkTarget: TargetModule<ConnmarkTarget> = {
   kind: 'connmark',
   names: ['CONNMARK'],

@@ -26,6 +26,7 @@ function flags(t: DnatTarget, dashes: string): string {
   return `${t.random ? ` ${dashes}random` : ''}${t.persistent ? ` ${dashes}persistent` : ''}`;
 }
 
+/** The module: its options, parse, save and print. */
 export const dnatTarget: TargetModule<DnatTarget> = {
   kind: 'dnat',
   names: ['DNAT'],

@@ -4,15 +4,16 @@ import { noOptions } from './target-standard.js';
 
 type DropTarget = Extract<Target, { kind: 'drop' }>;
 
-/** `-j DROP`: the standard verdict. */
 /** Shared: the value has no fields, so every rule may hold the same one. */
-const DROP_TARGET: DropTarget = { kind: 'drop' };
+const DROP_TARGET: DropTarget = Object.freeze({ kind: 'drop' });
 
+/** `-j DROP`: the standard verdict. */
 export function parseDropTarget(_name: string, uses: readonly OptionUse[]): DropTarget {
   noOptions(uses);
   return DROP_TARGET;
 }
 
+/** The module: its options, parse, save and print. */
 export const dropTarget: TargetModule<DropTarget> = {
   kind: 'drop',
   names: ['DROP'],

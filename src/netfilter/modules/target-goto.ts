@@ -14,6 +14,7 @@ export function parseGotoTarget(name: string, uses: readonly OptionUse[]): GotoT
   return { kind: 'goto', chain: name };
 }
 
+/** The module: its options, parse, save and print. */
 export const gotoTarget: TargetModule<GotoTarget> = {
   kind: 'goto',
   names: [],

@@ -14,6 +14,7 @@ export function parseJumpTarget(name: string, uses: readonly OptionUse[]): JumpT
   return { kind: 'jump', chain: name };
 }
 
+/** The module: its options, parse, save and print. */
 export const jumpTarget: TargetModule<JumpTarget> = {
   kind: 'jump',
   names: [],

@@ -37,6 +37,7 @@ function parseLevel(text: string): number {
   return named;
 }
 
+/** Builds the typed target from its option uses, with iptables' checks and messages. Throws KpemuError. */
 export function parseLogTarget(_name: string, uses: readonly OptionUse[]): LogTarget {
   checkOnce('LOG', uses);
   checkInvert('LOG', uses, NONE_INVERTIBLE);
@@ -54,6 +55,7 @@ export function parseLogTarget(_name: string, uses: readonly OptionUse[]): LogTa
   return { kind: 'log', prefix, level };
 }
 
+/** The module: its options, parse, save and print. */
 export const logTarget: TargetModule<LogTarget> = {
   kind: 'log',
   names: ['LOG'],

@@ -39,6 +39,7 @@ export function markOperation(module: string, u: OptionUse): { value: number; ma
   }
 }
 
+/** Builds the typed target from its option uses, with iptables' checks and messages. Throws KpemuError. */
 export function parseMarkTarget(_name: string, uses: readonly OptionUse[]): MarkTarget {
   checkOnce('MARK', uses);
   checkInvert('MARK', uses, NONE_INVERTIBLE);
@@ -57,6 +58,7 @@ export function describeXmark(value: number, mask: number): string {
   return `xset ${hex(value)}/${hex(mask)}`;
 }
 
+/** The module: its options, parse, save and print. */
 export const markTarget: TargetModule<MarkTarget> = {
   kind: 'mark',
   names: ['MARK'],

@@ -32,6 +32,7 @@ function portsText(p: PortRange): string {
   return p.lo === p.hi ? String(p.lo) : `${p.lo}-${p.hi}`;
 }
 
+/** The module: its options, parse, save and print. */
 export const masqueradeTarget: TargetModule<MasqueradeTarget> = {
   kind: 'masquerade',
   names: ['MASQUERADE'],

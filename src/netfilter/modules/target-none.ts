@@ -4,15 +4,16 @@ import { noOptions } from './target-standard.js';
 
 type NoneTarget = Extract<Target, { kind: 'none' }>;
 
-/** A rule without `-j`/`-g`: it only counts packets; iptables-save prints no target. */
 /** Shared: the value has no fields, so every rule may hold the same one. */
-const NONE_TARGET: NoneTarget = { kind: 'none' };
+const NONE_TARGET: NoneTarget = Object.freeze({ kind: 'none' });
 
+/** A rule without `-j`/`-g`: it only counts packets; iptables-save prints no target. */
 export function parseNoneTarget(_name: string, uses: readonly OptionUse[]): NoneTarget {
   noOptions(uses);
   return NONE_TARGET;
 }
 
+/** The module: its options, parse, save and print. */
 export const noneTarget: TargetModule<NoneTarget> = {
   kind: 'none',
   names: [],

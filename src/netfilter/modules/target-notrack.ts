@@ -14,6 +14,7 @@ type NotrackTarget = Extract<Target, { kind: 'notrack' }>;
 
 const CT_OPTIONS = ['notrack', 'helper', 'ctevents', 'expevents', 'zone', 'zone-orig', 'zone-reply', 'timeout'];
 
+/** Builds the typed target from its option uses, with iptables' checks and messages. Throws KpemuError. */
 export function parseNotrackTarget(name: string, uses: readonly OptionUse[]): NotrackTarget {
   checkOnce('CT', uses);
   checkInvert('CT', uses, NONE_INVERTIBLE);
@@ -29,6 +30,7 @@ export function parseNotrackTarget(name: string, uses: readonly OptionUse[]): No
   return { kind: 'notrack' };
 }
 
+/** The module: its options, parse, save and print. */
 export const notrackTarget: TargetModule<NotrackTarget> = {
   kind: 'notrack',
   names: ['NOTRACK', 'CT'],

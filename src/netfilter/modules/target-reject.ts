@@ -33,6 +33,7 @@ export function parseRejectWith(word: string): RejectWith {
   throw badValue(`unknown reject type "${word}"`);
 }
 
+/** Builds the typed target from its option uses, with iptables' checks and messages. Throws KpemuError. */
 export function parseRejectTarget(_name: string, uses: readonly OptionUse[]): RejectTarget {
   checkOnce('REJECT', uses);
   checkInvert('REJECT', uses, NONE_INVERTIBLE);
@@ -40,6 +41,7 @@ export function parseRejectTarget(_name: string, uses: readonly OptionUse[]): Re
   return { kind: 'reject', with: u === undefined ? 'icmp-port-unreachable' : parseRejectWith(arg0(u)) };
 }
 
+/** The module: its options, parse, save and print. */
 export const rejectTarget: TargetModule<RejectTarget> = {
   kind: 'reject',
   names: ['REJECT'],

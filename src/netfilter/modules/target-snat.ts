@@ -27,6 +27,7 @@ function flags(t: SnatTarget, dashes: string): string {
   return `${t.random ? ` ${dashes}random` : ''}${t.randomFully ? ` ${dashes}random-fully` : ''}${t.persistent ? ` ${dashes}persistent` : ''}`;
 }
 
+/** The module: its options, parse, save and print. */
 export const snatTarget: TargetModule<SnatTarget> = {
   kind: 'snat',
   names: ['SNAT'],

@@ -47,62 +47,114 @@ function tableAllowed(p: Placement, table: TableName): boolean {
   return p.tables === 'any' || p.tables.includes(table);
 }
 
-/** Result of reachability: for each chain, the hooks from which it can be reached. */
-function computeHookMasks(chains: ReadonlyMap<string, ChainState>): Map<string, number> {
-  const masks = new Map<string, number>();
-  for (const chain of chains.values()) masks.set(chain.name, chain.builtin ? HOOK_BIT[chain.name as HookName] ?? 0 : 0);
-  // Propagate until stable; the chain graph is a DAG once loops are rejected, so this ends.
-  let changed = true;
-  let rounds = 0;
-  while (changed && rounds <= chains.size + 1) {
-    changed = false;
-    rounds++;
-    for (const chain of chains.values()) {
-      const m = masks.get(chain.name) ?? 0;
-      if (m === 0) continue;
-      for (const entry of chain.rules) {
-        const t = entry.rule.target;
-        if (t.kind !== 'jump' && t.kind !== 'goto') continue;
-        const before = masks.get(t.chain) ?? 0;
-        const after = before | m;
-        if (after !== before) {
-          masks.set(t.chain, after);
-          changed = true;
-        }
+/**
+ * The chain graph of a table, built in one pass over the rules: for each chain the chains it
+ * jumps or goes to, and the rules that need a placement check (targets restricted to tables or
+ * hooks, matches with constraints), so the later checks never walk every rule again.
+ */
+interface ChainGraph {
+  readonly names: string[];
+  readonly index: Map<string, number>;
+  /** Jump/goto targets of each chain (indexes, duplicates removed). */
+  readonly edges: number[][];
+  /** Rules to check once hook masks are known: chain index, rule number (1-based), rule. */
+  readonly checks: { chain: number; ruleNumber: number; rule: Rule }[];
+}
+
+function needsCheck(rule: Rule): boolean {
+  if (targetPlacement(rule.target) !== null) return true;
+  for (const m of rule.matches) if (m.kind === 'addrtype' || m.kind === 'nfacct' || m.kind === 'set') return true;
+  return false;
+}
+
+function buildGraph(chains: ReadonlyMap<string, ChainState>): ChainGraph {
+  const names = [...chains.keys()];
+  const index = new Map<string, number>();
+  names.forEach((n, i) => index.set(n, i));
+  const edges: number[][] = [];
+  const checks: ChainGraph['checks'] = [];
+  let c = 0;
+  for (const chain of chains.values()) {
+    const out: number[] = [];
+    const rules = chain.rules;
+    for (let i = 0; i < rules.length; i++) {
+      const rule = (rules[i] as { rule: Rule }).rule;
+      const t = rule.target;
+      if (t.kind === 'jump' || t.kind === 'goto') {
+        const to = index.get(t.chain);
+        if (to !== undefined && !out.includes(to)) out.push(to);
+      } else if (t.kind !== 'none' && t.kind !== 'accept' && t.kind !== 'drop' && t.kind !== 'return' && targetPlacement(t) !== null) {
+        checks.push({ chain: c, ruleNumber: i + 1, rule });
+        continue;
+      }
+      if (rule.matches.length > 0 && needsCheck(rule)) checks.push({ chain: c, ruleNumber: i + 1, rule });
+    }
+    edges.push(out);
+    c++;
+  }
+  return { names, index, edges, checks };
+}
+
+/** Finds a jump cycle (iteratively, so deep chain graphs cannot overflow the stack). */
+function findLoopIn(g: ChainGraph): string[] | null {
+  const n = g.names.length;
+  const state = new Uint8Array(n); // 0 new, 1 on stack, 2 done
+  const edgePos = new Int32Array(n);
+  const stack: number[] = [];
+  for (let root = 0; root < n; root++) {
+    if (state[root] !== 0) continue;
+    stack.push(root);
+    state[root] = 1;
+    while (stack.length > 0) {
+      const v = stack[stack.length - 1] as number;
+      const out = g.edges[v] as number[];
+      const k = edgePos[v] as number;
+      if (k >= out.length) {
+        state[v] = 2;
+        stack.pop();
+        continue;
+      }
+      edgePos[v] = k + 1;
+      const w = out[k] as number;
+      if (state[w] === 1) return [...stack.slice(stack.indexOf(w)), w].map((i) => g.names[i] as string);
+      if (state[w] === 0) {
+        state[w] = 1;
+        stack.push(w);
       }
     }
   }
-  return masks;
+  return null;
 }
 
 /** Finds a jump cycle; returns the chain names on it, or null. */
 export function findLoop(chains: ReadonlyMap<string, ChainState>): string[] | null {
-  const state = new Map<string, 1 | 2>(); // 1 on stack, 2 done
-  const stack: string[] = [];
-  const visit = (name: string): string[] | null => {
-    const s = state.get(name);
-    if (s === 2) return null;
-    if (s === 1) return [...stack.slice(stack.indexOf(name)), name];
-    state.set(name, 1);
-    stack.push(name);
-    const chain = chains.get(name);
-    if (chain !== undefined) {
-      for (const entry of chain.rules) {
-        const t = entry.rule.target;
-        if (t.kind !== 'jump' && t.kind !== 'goto') continue;
-        const loop = visit(t.chain);
-        if (loop !== null) return loop;
+  return findLoopIn(buildGraph(chains));
+}
+
+/** For each chain, the hooks from which it can be reached (propagated along the loop-free graph). */
+function hookMasks(g: ChainGraph, chains: ReadonlyMap<string, ChainState>): Int32Array {
+  const masks = new Int32Array(g.names.length);
+  const work: number[] = [];
+  let c = 0;
+  for (const chain of chains.values()) {
+    if (chain.builtin) {
+      masks[c] = HOOK_BIT[chain.name as HookName] ?? 0;
+      if (masks[c] !== 0) work.push(c);
+    }
+    c++;
+  }
+  while (work.length > 0) {
+    const v = work.pop() as number;
+    const m = masks[v] as number;
+    for (const w of g.edges[v] as number[]) {
+      const before = masks[w] as number;
+      if ((before | m) !== before) {
+        masks[w] = before | m;
+        work.push(w);
       }
     }
-    stack.pop();
-    state.set(name, 2);
-    return null;
-  };
-  for (const name of chains.keys()) {
-    const loop = visit(name);
-    if (loop !== null) return loop;
   }
-  return null;
+  return masks;
 }
 
 function checkMatch(m: Match, chain: string, mask: number, objects: KernelObjects): string | null {
@@ -143,15 +195,14 @@ function checkMatch(m: Match, chain: string, mask: number, objects: KernelObject
  */
 export function validateTable(table: TableName, chains: ReadonlyMap<string, ChainState>, objects: KernelObjects, commitLine: number | undefined): void {
   const at = commitLine === undefined ? {} : { location: { line: commitLine, text: 'COMMIT' } };
-  const loop = findLoop(chains);
+  const g = buildGraph(chains);
+  const loop = findLoopIn(g);
   if (loop !== null) throw new KpemuError('IPTABLES_LOOP', `table ${table}: chains jump in a loop: ${loop.join(' -> ')}`, at);
-  const masks = computeHookMasks(chains);
-  for (const chain of chains.values()) {
-    const mask = masks.get(chain.name) ?? 0;
-    chain.rules.forEach((entry, i) => {
-      const problem = checkRule(table, chain.name, mask, entry.rule, objects);
-      if (problem !== null) throw new KpemuError('IPTABLES_BAD_CONTEXT', `table ${table}, chain ${chain.name}, rule ${i + 1}: ${problem}`, at);
-    });
+  const masks = hookMasks(g, chains);
+  for (const c of g.checks) {
+    const name = g.names[c.chain] as string;
+    const problem = checkRule(table, name, masks[c.chain] as number, c.rule, objects);
+    if (problem !== null) throw new KpemuError('IPTABLES_BAD_CONTEXT', `table ${table}, chain ${name}, rule ${c.ruleNumber}: ${problem}`, at);
   }
 }
 

@@ -23,6 +23,7 @@ import { parseProtocol, protocolSaveName } from './protocols.js';
  * without a location; callers add the line.
  */
 
+/** What the parser needs to know about where a command line comes from. */
 export interface CommandLineContext {
   /** 'restore' refuses `-t` and `-w` as iptables-restore does. */
   readonly mode: 'restore' | 'argv';
@@ -30,6 +31,7 @@ export interface CommandLineContext {
   readonly table?: TableName;
 }
 
+/** One parsed command line. */
 export interface ParsedCommandLine {
   readonly command: RuleCommand;
   /** The table named with `-t` (argv mode only). */
@@ -122,8 +124,6 @@ export class CommandLineParser {
   private targetUses: OptionUse[] | null = null;
   /** Counters from `-c` of the last parsed command. */
   counters: RuleCounters | undefined;
-  private readonly jumpCache = new Map<string, Target>();
-  private readonly gotoCache = new Map<string, Target>();
   /** What the last resolve found. */
   private foundGlobal: GlobalDef | undefined;
   private foundOwner: Owner | undefined;
@@ -692,15 +692,9 @@ export class CommandLineParser {
     const name = this.targetName;
     if (name === undefined) return { kind: 'none' };
     const uses = this.targetUses ?? NO_USES;
+    if (this.isGoto) return TARGET_MODULES.goto.parse(name, uses);
     if (this.targetModule !== undefined) return this.targetModule.parse(name, uses);
-    // Jumps repeat (every KUBE-SEP rule jumps to KUBE-MARK-MASQ): share one value per chain.
-    const cache = this.isGoto ? this.gotoCache : this.jumpCache;
-    let t = cache.get(name);
-    if (t === undefined) {
-      t = this.isGoto ? TARGET_MODULES.goto.parse(name, uses) : TARGET_MODULES.jump.parse(name, uses);
-      cache.set(name, t);
-    }
-    return t;
+    return TARGET_MODULES.jump.parse(name, uses);
   }
 }
 
@@ -715,7 +709,7 @@ function protoValue(num: number, invert: boolean): { num: number; invert: boolea
   const row = PROTO_VALUES[invert ? 1 : 0] as { num: number; invert: boolean }[];
   let v = row[num];
   if (v === undefined) {
-    v = { num, invert };
+    v = Object.freeze({ num, invert });
     row[num] = v;
   }
   return v;

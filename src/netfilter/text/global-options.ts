@@ -9,6 +9,7 @@ export type GlobalId =
   | 's' | 'd' | 'p' | 'i' | 'o' | 'j' | 'g' | 'm' | 't' | 'n' | 'v' | 'x' | '0'
   | 'c' | 'f' | 'w' | 'W' | 'h' | 'V' | 'M' | '4' | '6';
 
+/** One of iptables' own options. */
 export interface GlobalDef {
   readonly id: GlobalId;
   /** The short form (`-A`), or null for long-only options. */
@@ -17,6 +18,7 @@ export interface GlobalDef {
   readonly arg: 0 | 1 | 'optional';
 }
 
+/** iptables 1.8.9's `original_opts`, in its order (which decides nothing here but reads like the source). */
 export const GLOBAL_OPTIONS: readonly GlobalDef[] = [
   { id: 'A', short: '-A', longs: ['append'], arg: 1 },
   { id: 'D', short: '-D', longs: ['delete'], arg: 1 },

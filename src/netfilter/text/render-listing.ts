@@ -97,6 +97,10 @@ function chainHeader(table: TableView, c: ChainView, o: RenderListingOptions): s
   return `Chain ${c.name} (policy ${policy} ${printNum(c.packets, exact, false)}packets, ${printNum(c.bytes, exact, false)}bytes)`;
 }
 
+/**
+ * `iptables -L -n` output for a table (or one chain with `chain`), as iptables-legacy 1.8.9 lays it
+ * out. Throws IPTABLES_NO_CHAIN for a chain that is not in the table.
+ */
 export function renderListing(table: TableView, options: RenderListingOptions = {}): string {
   let chains = orderChains(table.table, table.chains);
   if (options.chain !== undefined) {

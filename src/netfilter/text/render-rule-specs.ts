@@ -14,6 +14,7 @@ export interface RenderRuleSpecsOptions {
   readonly verbose?: boolean;
 }
 
+/** `iptables -S` output for a table (or one chain). Throws IPTABLES_NO_CHAIN for a missing chain. */
 export function renderRuleSpecs(table: TableView, options: RenderRuleSpecsOptions = {}): string {
   let chains = orderChains(table.table, table.chains);
   if (options.chain !== undefined) {

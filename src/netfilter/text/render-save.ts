@@ -25,6 +25,10 @@ export function ctime(d: Date): string {
   return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())} ${d.getFullYear()}`;
 }
 
+/**
+ * iptables-save output: per table `*name`, chain lines (built-in chains first, then user chains
+ * in strcmp order), `-A` lines grouped by chain in that order, `COMMIT`. Ends with a newline.
+ */
 export function renderSave(tables: readonly TableView[], options: RenderSaveOptions = {}): string {
   const out: string[] = [];
   for (const t of tables) {

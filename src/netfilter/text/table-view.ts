@@ -4,12 +4,14 @@ import { BUILTIN_CHAINS, type Policy, type Rule, type TableName } from '../ast.j
  * The small read-only view of a table that the renderers take (iptables-save, -L, -S). Counters
  * are numbers (the kernel's are uint64; exact here up to 2^53).
  */
+/** One rule with its counters. */
 export interface RuleView {
   readonly rule: Rule;
   readonly packets: number;
   readonly bytes: number;
 }
 
+/** One chain: name, policy (null for user chains), policy counters, rules. */
 export interface ChainView {
   readonly name: string;
   /** The policy of a built-in chain; null for a user chain. */
@@ -20,6 +22,7 @@ export interface ChainView {
   readonly rules: readonly RuleView[];
 }
 
+/** One table's chains. */
 export interface TableView {
   readonly table: TableName;
   /** In any order: renderers order them as iptables does (see {@link orderChains}). */

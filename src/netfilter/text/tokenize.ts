@@ -19,8 +19,12 @@ import { parseError } from './errors.js';
 const MAX_WORDS = 254;
 const CACHE_BITS = 14;
 const CACHE_MASK = (1 << CACHE_BITS) - 1;
-/** Words longer than this are not cached (comparing them would cost more than slicing). */
-const CACHE_MAX_LEN = 48;
+/**
+ * Only short words are cached: V8 copies the characters of a slice shorter than 13 characters
+ * into a new string, while a longer slice is a small view onto the payload, cheaper to make than
+ * to compare.
+ */
+const CACHE_MAX_LEN = 12;
 
 /**
  * A direct-mapped cache of recent words, so that repeated words share one string. The slot is
