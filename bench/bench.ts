@@ -83,13 +83,15 @@ export async function runBench(options: Partial<BenchOptions> = {}): Promise<Ben
   progress.note(`kpemu bench: ${o.services.join(', ')} services × ${o.endpoints} endpoints; modes ${o.modes.join(', ')}${o.quick ? ' (quick)' : ''}${kernel.available ? '; real kernel beside' : ''}; memory: ${gcDescription()}`);
 
   try {
-    for (const S of o.services) {
+    for (const [si, S] of o.services.entries()) {
+      budget.beginScale(o.services.slice(si + 1));
       const cluster = makeCluster(S, o.endpoints);
       for (const mode of modes) {
         progress.step(`${mode.name} ${S} svc · build`);
         collect();
         const built = mode.build(cluster, ctx);
         memory.push(...built.memory);
+        budget.learnBuild(built.buildMs, S);
         progress.note(`${mode.name} ${S} svc: built in ${fmtMs(built.buildMs)}`);
         const rows = measureLookups(mode.name, built.dataplane, cluster, budget, progress, o.seed);
         lookup.push(...rows);
@@ -101,6 +103,7 @@ export async function runBench(options: Partial<BenchOptions> = {}): Promise<Ben
         progress.note(`${mode.name} ${S} svc: new-last ${fmtNs(last?.medianNs ?? Number.NaN)}, full resync ${fmtMs(rs?.medianMs ?? Number.NaN)}`);
         if (built.ruleset !== null) {
           const emu = emulatorRestores(built.ruleset, budget, progress, S);
+          if (emu.length === 1) notes.push(`Emulator restore at ${S} services: one sample (the build's own restore + compile); more would not fit the time budget.`);
           restoreMs.set(S, summarize(emu));
           if (kernel.available && S <= o.kernelMaxServices) {
             await kernelSide(cluster, built.ruleset, built.dataplane, emu, budget, progress, { kRestore, kConn, kRatios });
@@ -161,16 +164,16 @@ export async function runBench(options: Partial<BenchOptions> = {}): Promise<Ben
 
 /** The emulator's restore time (restore + compile, ms): the build's own, plus fresh restores within the budget. */
 function emulatorRestores(art: RulesetArtifact, budget: Budget, progress: Progress, services: number): number[] {
-  const out = [art.initial.restoreMs + art.initial.compileMs];
+  const first = art.initial.restoreMs + art.initial.compileMs;
+  const out = [first];
   const o = budget.update(2);
   const started = performance.now();
-  if ((out[0] as number) > o.budgetMs / 2) return out;
-  while (out.length < Math.max(o.minSamples, 3) || (performance.now() - started < o.budgetMs && out.length < 10)) {
+  while ((out.length < Math.max(o.minSamples, 3) || (performance.now() - started < o.budgetMs && out.length < 10)) && budget.canSpend(first * 1.5)) {
     progress.step(`iptables ${services} svc · emulator restore sample ${out.length + 1}`);
     collect();
     const r = art.restoreIntoFresh();
     out.push(r.restoreMs + r.compileMs);
-    if (r.restoreMs + r.compileMs > o.budgetMs / 2) break;
+    if (out.length >= 3 && r.restoreMs + r.compileMs > o.budgetMs / 2) break;
   }
   collect();
   return out;

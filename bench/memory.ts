@@ -47,13 +47,10 @@ export function gcDescription(): string {
   return gcMethod;
 }
 
-/** Live bytes after a full collection (two passes: weak references and finalizers settle). */
+/** Live bytes after a full collection. */
 export function liveBytes(): number {
   const gc = resolveGc();
-  if (gc !== null) {
-    gc();
-    gc();
-  }
+  if (gc !== null) gc();
   const m = process.memoryUsage();
   return m.heapUsed + m.arrayBuffers;
 }

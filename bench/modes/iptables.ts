@@ -16,7 +16,7 @@ import type { NetNamespace } from '../../src/node/index.js';
 import { type BenchCluster, kernelEnv, makeCluster, makeNodeNamespace, NODE_IP_TEXT, NODE_NAME, proxyConfig } from '../cluster.js';
 import { collect, liveBytes } from '../memory.js';
 import type { MemoryRow, UpdateOp, UpdateRow } from '../model.js';
-import { sampleTimed, type TimedSamples } from '../sampler.js';
+import { sampleTimed, type SampleTimedOptions, type TimedSamples } from '../sampler.js';
 import { median, polyFit, summarize as sampleSummary } from '../stats.js';
 import { type BuiltMode, type Dataplane, type ModeContext, type ModeUnderTest, type RulesetArtifact, updateRow } from './mode.js';
 import { commandArgv, countRules, parsePayload, perRuleCommands, restoreWord } from './payload.js';
@@ -222,7 +222,8 @@ export class IptablesMode implements ModeUnderTest {
       memory,
       buildMs: firstBuildMs + restoreMs + compileMs,
       ruleset,
-      measureUpdates: () => this.measureUpdates(cluster, ctx, proxier, ns, { restoreMs, compileMs, buildMs: first.buildMs, lines: payloadLines, rules: natRules + filterRules }),
+      measureUpdates: () =>
+        this.measureUpdates(cluster, ctx, proxier, ns, { restoreMs, compileMs, buildMs: first.buildMs, firstSyncMs: firstBuildMs + restoreMs + compileMs, lines: payloadLines, rules: natRules + filterRules, natRules }),
     };
   }
 
@@ -231,7 +232,7 @@ export class IptablesMode implements ModeUnderTest {
     ctx: ModeContext,
     p: IptablesProxier,
     ns: NetNamespace,
-    initial: { restoreMs: number; compileMs: number; buildMs: number; lines: number; rules: number },
+    initial: { restoreMs: number; compileMs: number; buildMs: number; firstSyncMs: number; lines: number; rules: number; natRules: number },
   ): UpdateRow[] {
     const rows: UpdateRow[] = [];
     const S = cluster.services;
@@ -285,7 +286,7 @@ export class IptablesMode implements ModeUnderTest {
       },
     };
 
-    const measureSync = (op: UpdateOp, strategy: 'partial' | 'full', weight: number): { row: UpdateRow; samples: TimedSamples | null; payload: string } => {
+    const measureSync = (op: UpdateOp, strategy: 'partial' | 'full', sampling: SampleTimedOptions): { row: UpdateRow; samples: TimedSamples | null; payload: string } => {
       const parts: SyncSample[] = [];
       let lastPayload = '';
       const s = sampleTimed(() => {
@@ -300,7 +301,7 @@ export class IptablesMode implements ModeUnderTest {
         parts.push(r);
         lastPayload = r.report.payload;
         return r.totalMs;
-      }, ctx.budget.update(weight));
+      }, sampling);
       const used = parts.slice(parts.length - s.samples);
       const last = used[used.length - 1] as SyncSample;
       const row = updateRow({
@@ -328,47 +329,59 @@ export class IptablesMode implements ModeUnderTest {
       return { row, samples: s, payload: lastPayload };
     };
 
-    // Partial syncs (the default since kube-proxy 1.26).
-    ctx.progress.step(`iptables ${S} svc · update partial`);
-    const addPartial = measureSync('add-service', 'partial', 1);
-    rows.push(addPartial.row);
-    rows.push(measureSync('remove-service', 'partial', 1).row);
-    rows.push(measureSync('change-endpoints', 'partial', 1).row);
+    const budget = ctx.budget;
+    const skip = (strategy: 'partial' | 'full' | 'per-rule', op: UpdateOp, why: string): UpdateRow => updateRow({ ...base, strategy, op, skipped: why });
 
-    // Full syncs. At large scales one full sync takes seconds; the three "change by full sync"
-    // rows cost about the same as the resync, so they are measured once there, or skipped.
+    // Partial syncs (the default since kube-proxy 1.26). One endpoint change is the headline
+    // figure and always measured; adding and removing need an undo sync per sample.
+    ctx.progress.step(`iptables ${S} svc · update partial`);
+    const firstPartial = sync(false); // nothing changed: a cheap probe of the partial-sync cost
+    const partialEst = Math.max(firstPartial.totalMs, 1);
+    rows.push(measureSync('change-endpoints', 'partial', budget.updateFor(partialEst, 1)).row);
+    for (const op of ['add-service', 'remove-service'] as const) {
+      const est = partialEst * 2 * (budget.quick ? 2 : 3);
+      rows.push(budget.canSpend(est) ? measureSync(op, 'partial', budget.updateFor(partialEst * 2, 1)).row : skip('partial', op, budget.skipReason(est)));
+    }
+
+    // Full syncs: the periodic resync is the headline; a change applied by a full sync costs
+    // about the same (same payload ± one service), so those rows come last and go first.
     ctx.progress.step(`iptables ${S} svc · update full`);
-    const resync = measureSync('full-resync', 'full', 1.5);
-    rows.push(resync.row);
-    const fullMs = resync.row.medianMs;
-    const capMs = (ctx.budget.quick ? 1_500 : 12_000) * 1;
+    const fullEst = initial.firstSyncMs;
+    if (budget.canSpend(fullEst * 2) || S <= 1_000) rows.push(measureSync('full-resync', 'full', budget.updateFor(fullEst, 1.5)).row);
+    else {
+      rows.push(
+        updateRow({
+          ...base,
+          strategy: 'full',
+          op: 'full-resync',
+          medianMs: initial.firstSyncMs,
+          samples: 1,
+          lines: initial.lines,
+          rulesWritten: initial.rules,
+          natRulesTotal: initial.natRules,
+          kernelCalls: 1,
+          buildMs: initial.buildMs,
+          restoreMs: initial.restoreMs,
+          compileMs: initial.compileMs,
+          note: `the build's first full sync (into empty tables), one sample: a separate resync would not fit the time budget (${budget.skipReason(fullEst * 2)})`,
+        }),
+      );
+    }
+    const fullMs = rows[rows.length - 1]?.medianMs ?? fullEst;
     for (const op of ['add-service', 'remove-service', 'change-endpoints'] as const) {
-      if (fullMs * 1.3 > capMs) {
-        rows.push(
-          updateRow({
-            ...base,
-            strategy: 'full',
-            op,
-            skipped: `one full sync takes ${(fullMs / 1000).toFixed(1)} s here; a change applied by a full sync costs the same as the full resync row (same payload ± one service), so it is not measured again`,
-          }),
-        );
-        continue;
-      }
-      rows.push(measureSync(op, 'full', fullMs > 1_000 ? 0.3 : 1).row);
+      const est = fullMs * 1.3 * (budget.quick ? 2 : 3);
+      rows.push(
+        budget.canSpend(est)
+          ? measureSync(op, 'full', budget.updateFor(fullMs * 1.3, 0.5)).row
+          : skip('full', op, `${budget.skipReason(est)}; it costs about what the full-resync row shows (same payload ± one service)`),
+      );
     }
 
     // One iptables command per rule.
     ctx.progress.step(`iptables ${S} svc · update per-rule`);
-    rows.push(...this.measurePerRule(cluster, ctx, ns, addPartial.payload, extra.index));
+    rows.push(...this.measurePerRule(cluster, ctx, ns, initial.compileMs));
     rows.push(this.perRuleWholeBuild(cluster, ctx, initial.lines, initial.rules));
-    rows.push(
-      updateRow({
-        ...base,
-        strategy: 'per-rule',
-        op: 'change-endpoints',
-        skipped: 'not modelled: an endpoint change by single commands is a remove plus an add of the service chains (see those rows)',
-      }),
-    );
+    rows.push(skip('per-rule', 'change-endpoints', 'not modelled: an endpoint change by single commands is a remove plus an add of the service chains (see those rows)'));
     return rows;
   }
 
@@ -379,35 +392,14 @@ export class IptablesMode implements ModeUnderTest {
    * too slow for the budget at this scale, the figures are extrapolated linearly in the table
    * size from the scales measured before.
    */
-  private measurePerRule(cluster: BenchCluster, ctx: ModeContext, ns: NetNamespace, partialPayload: string, extraIndex: number): UpdateRow[] {
+  private measurePerRule(cluster: BenchCluster, ctx: ModeContext, ns: NetNamespace, compileMs: number): UpdateRow[] {
     const base = { mode: 'iptables' as const, services: cluster.services, endpoints: cluster.endpoints, strategy: 'per-rule' as const };
-    const blocks = parsePayload(partialPayload);
-    const nat = blocks.find((b) => b.table === 'nat');
-    const clusterIP = cluster.clusterIP(extraIndex);
-    const ipText = `${clusterIP >>> 24}.${(clusterIP >>> 16) & 255}.${(clusterIP >>> 8) & 255}.${clusterIP & 255}/32`;
-    const svcChains = (nat?.chains ?? []).filter((c) => !c.builtin && /^KUBE-(SVC|SVL|SEP|EXT|FW)-/.test(c.name)).map((c) => c.name);
-    const ours = new Set(svcChains);
-    const add: string[][] = [];
-    for (const c of svcChains) add.push(['-t', 'nat', '-N', c]);
-    let dispatch = 0;
-    for (const line of nat?.commands ?? []) {
-      const words = commandArgv('nat', line);
-      const chain = words[3] ?? '';
-      if (words[2] !== '-A') continue;
-      if (chain === 'KUBE-SERVICES' && line.includes(ipText)) {
-        add.push(['-t', 'nat', '-I', 'KUBE-SERVICES', '1', ...words.slice(4)]);
-        dispatch++;
-      } else if (ours.has(chain)) add.push(words);
-    }
-    const remove: string[][] = [];
-    for (let i = 0; i < dispatch; i++) remove.push(['-t', 'nat', '-D', 'KUBE-SERVICES', '1']);
-    for (const c of svcChains) remove.push(['-t', 'nat', '-F', c]);
-    for (const c of svcChains) remove.push(['-t', 'nat', '-X', c]);
-
+    const { add, remove, chains } = singleServiceCommands(cluster);
+    const budget = ctx.budget;
     // In large-cluster mode the partial syncs above leave the extra service's chains behind
     // (stale-chain cleanup is throttled, as upstream): delete them first, untimed.
     const natChains = ns.netfilter.table('nat').chains;
-    const leftovers = svcChains.filter((c) => natChains.has(c));
+    const leftovers = chains.filter((c) => natChains.has(c));
     for (const c of leftovers) ns.iptables.command(['-t', 'nat', '-F', c]);
     for (const c of leftovers) ns.iptables.command(['-t', 'nat', '-X', c]);
     const tableRules = ns.netfilter.ruleCount();
@@ -419,40 +411,39 @@ export class IptablesMode implements ModeUnderTest {
       }
       return performance.now() - t0;
     };
-    // Probe one command's cost (an empty chain created and deleted).
-    const probe = run([
-      ['-t', 'nat', '-N', 'KPEMU-BENCH-PROBE'],
-      ['-t', 'nat', '-X', 'KPEMU-BENCH-PROBE'],
-    ]) / 2;
-    const estimate = probe * (add.length + remove.length);
-    const capMs = ctx.budget.quick ? 1_500 : 6_000;
-    const rows: UpdateRow[] = [];
     const hist = this.perRule.perCommand;
-    if (estimate <= capMs || hist.length < 2) {
-      const addMs: number[] = [];
-      const removeMs: number[] = [];
-      const o = ctx.budget.update(1);
-      const started = performance.now();
-      run(add);
-      run(remove); // warm-up
-      while (addMs.length < o.maxSamples && (addMs.length < o.minSamples || performance.now() - started < o.budgetMs)) {
-        addMs.push(run(add));
-        removeMs.push(run(remove));
-        if (estimate > capMs) break;
-      }
-      const a = summarizeRow(addMs);
-      const r = summarizeRow(removeMs);
-      hist.push({ x: tableRules, y: (a.medianMs + r.medianMs) / (add.length + remove.length) });
-      rows.push(updateRow({ ...base, op: 'add-service', ...a, lines: add.length, rulesWritten: add.length - svcChains.length, chainsWritten: svcChains.length, kernelCalls: add.length, note: `${add.length} iptables commands, each replacing and recompiling the whole nat table (${tableRules} rules)` }));
-      rows.push(updateRow({ ...base, op: 'remove-service', ...r, lines: remove.length, rulesWritten: remove.length, chainsWritten: svcChains.length, kernelCalls: remove.length, note: `${remove.length} iptables commands (-D, -F, -X), each replacing and recompiling the whole nat table` }));
-      return rows;
+    const n = add.length + remove.length;
+    const rowsFor = (addMs: number, removeMs: number, extra: Partial<UpdateRow>, note: string): UpdateRow[] => [
+      updateRow({ ...base, op: 'add-service', medianMs: addMs, lines: add.length, rulesWritten: add.length - chains.length, chainsWritten: chains.length, kernelCalls: add.length, note: note.replace('N commands', `${add.length} commands`), ...extra }),
+      updateRow({ ...base, op: 'remove-service', medianMs: removeMs, lines: remove.length, rulesWritten: remove.length - 2 * chains.length, chainsWritten: chains.length, kernelCalls: remove.length, note: note.replace('N commands', `${remove.length} commands (-D, -F, -X)`), ...extra }),
+    ];
+    const extrapolate = (why: string): UpdateRow[] => {
+      const perCmd = polyFit(hist, false)(tableRules);
+      return rowsFor(perCmd * add.length, perCmd * remove.length, { extrapolated: true }, `extrapolated (${why}): N commands × ${perCmd.toFixed(1)} ms per command, from a linear fit of the per-command cost in table size over ${hist.length} measured scales (${hist.map((h) => `${h.x} rules: ${h.y.toFixed(2)} ms`).join(', ')})`);
+    };
+    const capMs = budget.quick ? 1_500 : 6_000;
+    if (hist.length >= 2) {
+      const est = polyFit(hist, false)(tableRules) * n;
+      if (est > capMs) return extrapolate(`one add + remove would take about ${(est / 1000).toFixed(1)} s`);
+      if (!budget.canSpend(est * 3)) return extrapolate('time budget');
+    } else if (!budget.canSpend(compileMs * n * 2)) {
+      return [updateRow({ ...base, op: 'add-service', skipped: budget.skipReason(compileMs * n * 2) }), updateRow({ ...base, op: 'remove-service', skipped: budget.skipReason(compileMs * n * 2) })];
     }
-    const fit = polyFit(hist, false);
-    const perCmd = Math.max(fit(tableRules), probe);
-    const note = `extrapolated: ${add.length} commands × ${perCmd.toFixed(1)} ms per command (linear fit of the per-command cost in table size over ${hist.length} measured scales; one probe command here took ${probe.toFixed(1)} ms)`;
-    rows.push(updateRow({ ...base, op: 'add-service', medianMs: perCmd * add.length, extrapolated: true, lines: add.length, rulesWritten: add.length - svcChains.length, chainsWritten: svcChains.length, kernelCalls: add.length, note }));
-    rows.push(updateRow({ ...base, op: 'remove-service', medianMs: perCmd * remove.length, extrapolated: true, lines: remove.length, rulesWritten: remove.length, chainsWritten: svcChains.length, kernelCalls: remove.length, note: note.replace(`${add.length} commands`, `${remove.length} commands`) }));
-    return rows;
+    const addMs: number[] = [];
+    const removeMs: number[] = [];
+    const o = budget.update(1);
+    const started = performance.now();
+    const w = run(add) + run(remove); // warm-up
+    while (addMs.length < o.maxSamples && (addMs.length < o.minSamples || performance.now() - started < o.budgetMs)) {
+      addMs.push(run(add));
+      removeMs.push(run(remove));
+      if (w > capMs || !budget.canSpend(w)) break;
+    }
+    const a = sampleSummary(addMs);
+    const r = sampleSummary(removeMs);
+    hist.push({ x: tableRules, y: (a.median + r.median) / n });
+    const rows = rowsFor(a.median, r.median, {}, `N commands, each replacing and recompiling the whole nat table (${tableRules} rules in the tables)`);
+    return rows.map((row, i) => ({ ...row, rmePct: i === 0 ? a.rmePct : r.rmePct, samples: a.samples }));
   }
 
   /**
@@ -501,13 +492,45 @@ export class IptablesMode implements ModeUnderTest {
     const predicted = fit(commands);
     const capMs = ctx.budget.quick ? 800 : 4_000;
     const note = `${commands} commands (${rules} rules); quadratic fit over ${hist.length} measured sizes (${hist.map((h) => `${h.services} svc: ${h.y.toFixed(0)} ms`).join(', ')})`;
-    if (predicted <= capMs) {
+    if (predicted <= capMs && ctx.budget.canSpend(predicted * 1.5)) {
       const r = buildOnce(cluster.services);
       hist.push({ x: r.commands, y: r.ms, services: cluster.services });
       return updateRow({ ...base, medianMs: r.ms, samples: 1, lines: r.commands, rulesWritten: rules, kernelCalls: r.commands, note: `whole ruleset built with one command per rule, each replacing and recompiling the table (${r.commands} commands); measured once` });
     }
     return updateRow({ ...base, medianMs: predicted, extrapolated: true, lines: commands, rulesWritten: rules, kernelCalls: commands, note: `extrapolated: ${note}` });
   }
+}
+
+/**
+ * The commands an early kube-proxy ran to add the cluster's extra service (and to remove it):
+ * taken from the payload of a proxier that knows only that service, so chain names, rule order
+ * and text are the real ones.
+ */
+function singleServiceCommands(cluster: BenchCluster): { add: string[][]; remove: string[][]; chains: string[] } {
+  const recorder = new RecordingIptables();
+  const one = { ...cluster, serviceObjects: [cluster.extra.service], slices: [cluster.extra.slice] };
+  const px = newProxier(one, recorder, new NfacctNames());
+  px.setObjects(one.serviceObjects, one.slices);
+  px.sync();
+  const nat = parsePayload(recorder.payload).find((b) => b.table === 'nat');
+  const chains = (nat?.chains ?? []).filter((c) => !c.builtin && /^KUBE-(SVC|SVL|SEP|EXT|FW)-/.test(c.name)).map((c) => c.name);
+  const ours = new Set(chains);
+  const add: string[][] = chains.map((c) => ['-t', 'nat', '-N', c]);
+  let dispatch = 0;
+  for (const line of nat?.commands ?? []) {
+    const words = commandArgv('nat', line);
+    if (words[2] !== '-A') continue;
+    const chain = words[3] ?? '';
+    if (chain === 'KUBE-SERVICES' && ours.has(words[words.length - 1] ?? '')) {
+      add.push(['-t', 'nat', '-I', 'KUBE-SERVICES', '1', ...words.slice(4)]);
+      dispatch++;
+    } else if (ours.has(chain)) add.push(words);
+  }
+  const remove: string[][] = [];
+  for (let i = 0; i < dispatch; i++) remove.push(['-t', 'nat', '-D', 'KUBE-SERVICES', '1']);
+  for (const c of chains) remove.push(['-t', 'nat', '-F', c]);
+  for (const c of chains) remove.push(['-t', 'nat', '-X', c]);
+  return { add, remove, chains };
 }
 
 function summarizeRow(xs: readonly number[]): { medianMs: number; rmePct: number; samples: number } {

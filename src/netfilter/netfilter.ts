@@ -2,14 +2,14 @@ import { KpemuError } from '../core/index.js';
 import type { Packet } from '../packet/index.js';
 import { TABLE_NAMES, type HookName, type Rule, type RuleCommand, type TableName, type RestoreDocument } from './ast.js';
 import type { NetfilterEnv } from './env.js';
-import { compileTable } from './engine/compile.js';
+import { compileChains, compileTable } from './engine/compile.js';
 import type { CompiledTable } from './engine/compiled.js';
 import { walkTable, WalkOutcome } from './engine/walk.js';
-import { applyCommand, applyRuleCommand } from './state/apply.js';
+import { applyCommands, applyRuleCommand } from './state/apply.js';
 import { ChainState } from './state/chain.js';
 import type { KernelObjects } from './state/kernel-objects.js';
 import { type TableFork, TableState } from './state/table.js';
-import { validateTable } from './state/validate.js';
+import { validateProgram } from './state/validate.js';
 
 export interface RestoreOptions {
   /** `--noflush`: keep tables' existing chains; a declared chain is created or flushed. */
@@ -88,6 +88,7 @@ export class Netfilter {
   restore(doc: RestoreDocument, options: RestoreOptions): RestoreStats {
     this.syncCounters();
     const forks = new Map<TableName, TableFork>();
+    const programs = new Map<TableName, CompiledTable>();
     const stats: RestoreStats = { tables: 0, commands: 0, chainsDeclared: 0 };
     for (const block of doc.blocks) {
       let fork = forks.get(block.table);
@@ -118,15 +119,18 @@ export class Netfilter {
           applyRuleCommand(fork, { kind: 'new-chain', chain: decl.name }, { command: { kind: 'new-chain', chain: decl.name }, line: decl.line, text: `:${decl.name}` });
         }
       }
-      for (const c of block.commands) {
-        applyCommand(fork, c);
-        stats.commands++;
-      }
-      validateTable(block.table, fork.chains, this.objects, blockCommitLine(block));
+      applyCommands(fork, block.commands);
+      stats.commands += block.commands.length;
+      // The kernel checks a table when it is replaced; kpemu checks the program it will run.
+      const program = compileChains(block.table, fork.chains, this.table(block.table).generation + 1, this.formatRule);
+      validateProgram(program, this.objects, blockCommitLine(block));
+      programs.set(block.table, program);
       stats.tables++;
     }
     for (const [name, fork] of forks) {
       this.table(name).adopt(fork);
+      const program = programs.get(name);
+      if (program !== undefined && program.generation === this.table(name).generation) this.compiled.set(name, program);
       this.touched.add(name);
     }
     return stats;
@@ -141,8 +145,10 @@ export class Netfilter {
     const fork = this.table(table).fork();
     applyRuleCommand(fork, command, undefined);
     if (command.kind === 'check' || command.kind === 'list' || command.kind === 'list-rules') return;
-    validateTable(table, fork.chains, this.objects, undefined);
+    const program = compileChains(table, fork.chains, this.table(table).generation + 1, this.formatRule);
+    validateProgram(program, this.objects, undefined);
     this.table(table).adopt(fork);
+    this.compiled.set(table, program);
     this.touched.add(table);
   }
 

@@ -1,4 +1,5 @@
-import type { HookName, Match, Rule } from '../ast.js';
+import type { HookName, Match, Rule, TableName } from '../ast.js';
+import type { ChainState } from '../state/chain.js';
 import type { TableState } from '../state/table.js';
 import { CompiledTable, F, T } from './compiled.js';
 
@@ -24,8 +25,16 @@ function hasSideEffect(m: Match): boolean {
 
 /** Compiles a table's committed state into a flat program. */
 export function compileTable(state: TableState, formatRule: (rule: Rule) => string): CompiledTable {
-  const ct = new CompiledTable(state.name, state.generation, formatRule);
-  const chains = [...state.chains.values()];
+  return compileChains(state.name, state.chains, state.generation, formatRule);
+}
+
+/**
+ * Compiles chains (committed, or a transaction's working copy) into a flat program for the
+ * given table generation. Jump targets must exist (the restore checks them line by line).
+ */
+export function compileChains(table: TableName, chainMap: ReadonlyMap<string, ChainState>, generation: number, formatRule: (rule: Rule) => string): CompiledTable {
+  const ct = new CompiledTable(table, generation, formatRule);
+  const chains = [...chainMap.values()];
   let total = 0;
   for (const c of chains) total += c.rules.length;
 
@@ -154,7 +163,7 @@ export function compileTable(state: TableState, formatRule: (rule: Rule) => stri
           ct.targetKind[i] = t.kind === 'jump' ? T.JUMP : T.GOTO;
           // Jump targets are validated when committed; a missing one here is an internal error.
           const idx = ct.chainIndex.get(t.chain);
-          if (idx === undefined) throw new Error(`compile: chain ${t.chain} missing in ${state.name}`);
+          if (idx === undefined) throw new Error(`compile: chain ${t.chain} missing in ${table}`);
           ct.targetChain[i] = idx;
           break;
         }

@@ -65,6 +65,37 @@ function deleteUserChain(fork: TableFork, name: string, at: LocatedCommand | und
 }
 
 /**
+ * Applies a block's commands in order. Runs of `-A` to one chain (most of a kube-proxy payload)
+ * skip the per-command chain lookup, and a repeated jump target is checked once.
+ */
+export function applyCommands(fork: TableFork, commands: readonly LocatedCommand[]): void {
+  let lastChainName = '';
+  let lastChain: ChainState | undefined;
+  let lastTarget = '';
+  for (const at of commands) {
+    const cmd = at.command;
+    if (cmd.kind === 'append' && at.counters === undefined) {
+      if (cmd.chain !== lastChainName || lastChain === undefined || fork.chains.get(cmd.chain) !== lastChain) {
+        lastChain = requireChain(fork, cmd.chain, at);
+        lastChainName = cmd.chain;
+      }
+      const t = cmd.rule.target;
+      if ((t.kind === 'jump' || t.kind === 'goto') && t.chain !== lastTarget) {
+        checkJumpTarget(fork, cmd.rule, at);
+        lastTarget = t.chain;
+      }
+      lastChain.rules.push({ rule: cmd.rule, packets: 0, bytes: 0 });
+      continue;
+    }
+    // Anything else may create, delete or rename chains: forget what was cached.
+    lastChainName = '';
+    lastChain = undefined;
+    lastTarget = '';
+    applyCommand(fork, at);
+  }
+}
+
+/**
  * Applies one command to a transaction's working copy. Throws KpemuError located at the command.
  * `list`, `list-rules` and `check` change nothing (callers that answer them read the fork).
  */

@@ -1,6 +1,7 @@
 import { KpemuError } from '../../core/index.js';
 import type { HookName, Match, Rule, TableName, Target } from '../ast.js';
-import type { ChainState } from './chain.js';
+import type { CompiledTable } from '../engine/compiled.js';
+import { T } from '../engine/compiled.js';
 import type { KernelObjects } from './kernel-objects.js';
 
 const HOOK_BIT: Readonly<Record<HookName, number>> = { PREROUTING: 1, INPUT: 2, FORWARD: 4, OUTPUT: 8, POSTROUTING: 16 };
@@ -48,51 +49,46 @@ function tableAllowed(p: Placement, table: TableName): boolean {
 }
 
 /**
- * The chain graph of a table, built in one pass over the rules: for each chain the chains it
- * jumps or goes to, and the rules that need a placement check (targets restricted to tables or
- * hooks, matches with constraints), so the later checks never walk every rule again.
+ * The chain graph of a table, read from its compiled program (typed columns, no walk over rule
+ * objects): for each chain the chains it jumps or goes to, and the rules that need a placement
+ * check (targets restricted to tables or hooks, matches with constraints).
  */
 interface ChainGraph {
-  readonly names: string[];
-  readonly index: Map<string, number>;
+  readonly names: readonly string[];
   /** Jump/goto targets of each chain (indexes, duplicates removed). */
   readonly edges: number[][];
   /** Rules to check once hook masks are known: chain index, rule number (1-based), rule. */
   readonly checks: { chain: number; ruleNumber: number; rule: Rule }[];
 }
 
-function needsCheck(rule: Rule): boolean {
-  if (targetPlacement(rule.target) !== null) return true;
-  for (const m of rule.matches) if (m.kind === 'addrtype' || m.kind === 'nfacct' || m.kind === 'set') return true;
-  return false;
-}
-
-function buildGraph(chains: ReadonlyMap<string, ChainState>): ChainGraph {
-  const names = [...chains.keys()];
-  const index = new Map<string, number>();
-  names.forEach((n, i) => index.set(n, i));
+function buildGraph(ct: CompiledTable): ChainGraph {
+  const n = ct.chainNames.length;
   const edges: number[][] = [];
   const checks: ChainGraph['checks'] = [];
-  let c = 0;
-  for (const chain of chains.values()) {
+  const seenBy = new Int32Array(n).fill(-1);
+  for (let c = 0; c < n; c++) {
     const out: number[] = [];
-    const rules = chain.rules;
-    for (let i = 0; i < rules.length; i++) {
-      const rule = (rules[i] as { rule: Rule }).rule;
-      const t = rule.target;
-      if (t.kind === 'jump' || t.kind === 'goto') {
-        const to = index.get(t.chain);
-        if (to !== undefined && !out.includes(to)) out.push(to);
-      } else if (t.kind !== 'none' && t.kind !== 'accept' && t.kind !== 'drop' && t.kind !== 'return' && targetPlacement(t) !== null) {
-        checks.push({ chain: c, ruleNumber: i + 1, rule });
-        continue;
+    const end = ct.chainEnd[c] as number;
+    for (let i = ct.chainStart[c] as number; i < end; i++) {
+      const tk = ct.targetKind[i] as number;
+      if (tk === T.JUMP || tk === T.GOTO) {
+        const to = ct.targetChain[i] as number;
+        if (seenBy[to] !== c) {
+          seenBy[to] = c;
+          out.push(to);
+        }
       }
-      if (rule.matches.length > 0 && needsCheck(rule)) checks.push({ chain: c, ruleNumber: i + 1, rule });
+      let check = tk === T.ACTION && targetPlacement(ct.targets[i] as Target) !== null;
+      const extEnd = ct.extEnd[i] as number;
+      for (let m = ct.extStart[i] as number; m < extEnd && !check; m++) {
+        const kind = (ct.extMatches[m] as Match).kind;
+        if (kind === 'addrtype' || kind === 'nfacct' || kind === 'set') check = true;
+      }
+      if (check) checks.push({ chain: c, ruleNumber: ct.ruleNumber[i] as number, rule: ct.rules[i] as Rule });
     }
     edges.push(out);
-    c++;
   }
-  return { names, index, edges, checks };
+  return { names: ct.chainNames, edges, checks };
 }
 
 /** Finds a jump cycle (iteratively, so deep chain graphs cannot overflow the stack). */
@@ -126,22 +122,16 @@ function findLoopIn(g: ChainGraph): string[] | null {
   return null;
 }
 
-/** Finds a jump cycle; returns the chain names on it, or null. */
-export function findLoop(chains: ReadonlyMap<string, ChainState>): string[] | null {
-  return findLoopIn(buildGraph(chains));
-}
 
 /** For each chain, the hooks from which it can be reached (propagated along the loop-free graph). */
-function hookMasks(g: ChainGraph, chains: ReadonlyMap<string, ChainState>): Int32Array {
+function hookMasks(g: ChainGraph, ct: CompiledTable): Int32Array {
   const masks = new Int32Array(g.names.length);
   const work: number[] = [];
-  let c = 0;
-  for (const chain of chains.values()) {
-    if (chain.builtin) {
-      masks[c] = HOOK_BIT[chain.name as HookName] ?? 0;
-      if (masks[c] !== 0) work.push(c);
-    }
-    c++;
+  for (const hook of Object.keys(HOOK_BIT) as HookName[]) {
+    const c = ct.hookChain[hook];
+    if (c < 0) continue;
+    masks[c] = HOOK_BIT[hook];
+    work.push(c);
   }
   while (work.length > 0) {
     const v = work.pop() as number;
@@ -193,12 +183,13 @@ function checkMatch(m: Match, chain: string, mask: number, objects: KernelObject
  * them), matches' own constraints, and referenced nfacct objects and ipsets exist.
  * Throws KpemuError located at `commitLine` (the kernel refuses the whole table at COMMIT).
  */
-export function validateTable(table: TableName, chains: ReadonlyMap<string, ChainState>, objects: KernelObjects, commitLine: number | undefined): void {
+export function validateProgram(ct: CompiledTable, objects: KernelObjects, commitLine: number | undefined): void {
+  const table = ct.table;
   const at = commitLine === undefined ? {} : { location: { line: commitLine, text: 'COMMIT' } };
-  const g = buildGraph(chains);
+  const g = buildGraph(ct);
   const loop = findLoopIn(g);
   if (loop !== null) throw new KpemuError('IPTABLES_LOOP', `table ${table}: chains jump in a loop: ${loop.join(' -> ')}`, at);
-  const masks = hookMasks(g, chains);
+  const masks = hookMasks(g, ct);
   for (const c of g.checks) {
     const name = g.names[c.chain] as string;
     const problem = checkRule(table, name, masks[c.chain] as number, c.rule, objects);

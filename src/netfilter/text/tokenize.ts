@@ -66,6 +66,10 @@ export function tokenizeInto(line: string, start: number, end: number, out: stri
   let count = 0;
   const n = end;
   let i = start;
+  // Lines without tabs or newlines (nearly all) find word ends with the native indexOf, which
+  // scans much faster than a loop over charCodeAt.
+  const simple = absent(line, '\t', start, n) && absent(line, '\n', start, n);
+  let nextQuote = simple ? positionOf(line, '"', start, n) : n;
   while (i < n) {
     let c = line.charCodeAt(i);
     if (c === 32 || c === 9 || c === 10) {
@@ -76,10 +80,22 @@ export function tokenizeInto(line: string, start: number, end: number, out: stri
     const from = i;
     if (c !== 34) {
       // A bare word, possibly continuing into a quoted part (`a"b c"`).
-      while (i < n) {
-        c = line.charCodeAt(i);
-        if (c === 32 || c === 9 || c === 10 || c === 34) break;
-        i++;
+      if (simple) {
+        if (nextQuote < i) nextQuote = positionOf(line, '"', i, n);
+        const space = positionOf(line, ' ', i, n);
+        if (nextQuote < space) {
+          i = nextQuote;
+          c = 34;
+        } else {
+          i = space;
+          c = 32;
+        }
+      } else {
+        while (i < n) {
+          c = line.charCodeAt(i);
+          if (c === 32 || c === 9 || c === 10 || c === 34) break;
+          i++;
+        }
       }
       if (c === 34 && i < n) {
         const q = readQuoted(line, i + 1, n);
@@ -108,6 +124,17 @@ export function tokenizeInto(line: string, start: number, end: number, out: stri
     i = q.end;
   }
   return count;
+}
+
+/** Index of `ch` in `line[from, to)`, or `to` when it is not there. */
+function positionOf(line: string, ch: string, from: number, to: number): number {
+  const k = line.indexOf(ch, from);
+  return k < 0 || k > to ? to : k;
+}
+
+function absent(line: string, ch: string, from: number, to: number): boolean {
+  const k = line.indexOf(ch, from);
+  return k < 0 || k >= to;
 }
 
 /** Splits a line into a fresh array of words (see {@link tokenizeInto}). */
