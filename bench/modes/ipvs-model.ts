@@ -9,9 +9,10 @@
  *   (ClusterIP) and KUBE-LOOP-BACK (local endpoint,tcp:port,endpoint) filled;
  * - the fixed iptables rules of §3.3 for a cluster-CIDR local-traffic detector (set-driven rules
  *   only where their set is non-empty), and the jump rules of §3.2;
- * - the glue the node namespace's walk needs: IPVS at LOCAL_IN for packets to a ClusterIP, NAT
- *   by rewriting the packet, and the reply tuple of the conntrack entry altered the way
- *   ip_vs_update_conntrack does (net.ipv4.vs.conntrack=1).
+ * - IPVS and ipsets enabled in the node namespace through src/node (IpvsHooks: requests at
+ *   LOCAL_IN/LOCAL_OUT, replies at LOCAL_IN/LOCAL_OUT/FORWARD, conntrack reply tuples altered as
+ *   with net.ipv4.vs.conntrack=1), with kube-proxy's sysctls expire_nodest_conn and
+ *   expire_quiescent_template on.
  *
  * Known simplification: ClusterIPs are made local with one `local 10.96.0.0/12 dev kube-ipvs0`
  * route instead of one /32 address per service, because the emulated FIB is a linear scan
@@ -21,9 +22,7 @@
 import { formatIpv4 } from '../../src/core/index.js';
 import { syntheticSlice } from '../../src/cluster/index.js';
 import type { IpsetApi, IpsetSpec, SetTypeName } from '../../src/ipset/index.js';
-import type { Ipvs, IpvsApi, RealServer, VirtualServer } from '../../src/ipvs/index.js';
-import { extensions, type NetNamespace } from '../../src/node/index.js';
-import type { Packet } from '../../src/packet/index.js';
+import type { IpvsApi, RealServer, VirtualServer } from '../../src/ipvs/index.js';
 import { type BenchCluster, NODE_NAME, TARGET_PORT, SERVICE_PORT } from '../cluster.js';
 
 export const SERVICE_CIDR = { network: 0x0a600000, length: 12 } as const;
@@ -215,42 +214,4 @@ export function changeEndpoints(ipvs: IpvsApi, ipset: IpsetApi, sets: SetSpecs, 
     calls++;
   }
   return calls;
-}
-
-/**
- * IPVS at the namespace's LOCAL_IN hook: {@link Ipvs.schedule} finds or creates the connection;
- * the packet is NATed to the real server and sent on. For a new connection the conntrack entry's
- * reply tuple is pointed at the real server (ip_vs_update_conntrack), so the reply is ESTABLISHED.
- * Probes of every IPVS decision are added to `probes.ipvs`.
- */
-export function attachIpvs(ns: NetNamespace, ipvs: Ipvs, probes: { ipvs: number }): void {
-  const ct = ns.conntrack.table;
-  extensions.set(ns, {
-    localIn(_ns: NetNamespace, pkt: Packet) {
-      const v = ipvs.schedule(pkt);
-      probes.ipvs += v.probes;
-      switch (v.kind) {
-        case 'new':
-          if (pkt.ctIndex >= 0 && pkt.ctDir === 0) {
-            ct.rSrc[pkt.ctIndex] = v.destAddr;
-            ct.rSport[pkt.ctIndex] = v.destPort;
-          }
-          pkt.dst = v.destAddr;
-          pkt.dport = v.destPort;
-          return 'forwarded';
-        case 'hit':
-          pkt.dst = v.destAddr;
-          pkt.dport = v.destPort;
-          return 'forwarded';
-        case 'no-service':
-        case 'not-scheduled':
-          return 'continue';
-        default:
-          return 'drop';
-      }
-    },
-    localOut() {
-      return 'continue';
-    },
-  });
 }

@@ -8,9 +8,9 @@
  * POSTROUTING. Updates are the kernel operations kube-proxy issues for the change, through the
  * IpvsApi/IpsetApi interfaces (each call = one netlink request or one `ipset` exec upstream).
  */
-import { IpsetRegistry, RegistryIpsetApi, type IpsetSpec } from '../../src/ipset/index.js';
-import { Ipvs, KernelIpvsApi } from '../../src/ipvs/index.js';
-import type { NetNamespace } from '../../src/node/index.js';
+import { RegistryIpsetApi, type IpsetSpec } from '../../src/ipset/index.js';
+import { KernelIpvsApi } from '../../src/ipvs/index.js';
+import { IpvsHooks, type NetNamespace } from '../../src/node/index.js';
 import { type BenchCluster, kernelEnv, makeNodeNamespace } from '../cluster.js';
 import { liveBytes } from '../memory.js';
 import type { MemoryRow, UpdateOp, UpdateRow } from '../model.js';
@@ -18,7 +18,6 @@ import { sampleTimed } from '../sampler.js';
 import { type BuiltMode, type Dataplane, type ModeContext, type ModeUnderTest, updateRow } from './mode.js';
 import {
   addService,
-  attachIpvs,
   changeEndpoints,
   fixedRulesPayload,
   jumpRulesPayload,
@@ -58,9 +57,11 @@ export class IpvsMode implements ModeUnderTest {
     const ns = makeNodeNamespace(env);
     ns.addDevice('kube-ipvs0', 'dummy', '02:42:ee:ee:ee:ee');
     ns.fib.add({ network: SERVICE_CIDR.network, length: SERVICE_CIDR.length, type: 'local', dev: 'kube-ipvs0', gateway: 0, src: 0, metric: 0, table: 'local', onlink: false, scope: 'host' });
-    const registry = new IpsetRegistry(env.clock, env.rng);
+    const registry = ns.enableIpsets();
     const probes = { ipset: 0, ipvs: 0 };
-    const provider = registry.provider();
+    const provider = ns.sets;
+    if (provider === null) throw new Error('ipsets not enabled');
+    // Count the hash probes of every set test and every IPVS decision (untimed probe packets read them).
     ns.sets = {
       has: (name) => provider.has(name),
       test: (m, pkt) => {
@@ -69,19 +70,26 @@ export class IpvsMode implements ModeUnderTest {
         return r;
       },
     };
-    const ipvs = new Ipvs({ clock: env.clock, expireNodestConn: true, expireQuiescentTemplate: true, conntrack: true });
+    const hooks = new IpvsHooks(ns, { expireNodestConn: true, expireQuiescentTemplate: true });
+    ns.ipvsHooks = hooks;
+    const ipvs = hooks.ipvs;
+    const request = hooks.request.bind(hooks);
+    const reply = hooks.reply.bind(hooks);
+    hooks.request = (pkt) => {
+      const d = request(pkt);
+      probes.ipvs += ipvs.verdict.probes;
+      return d;
+    };
+    hooks.reply = (pkt) => {
+      reply(pkt);
+      probes.ipvs += ipvs.verdict.probes;
+    };
     const ipvsApi = new KernelIpvsApi(ipvs);
     const ipsetApi = new RegistryIpsetApi(registry);
     const m1 = liveBytes();
 
     // Initial programming: sets, virtual and real servers, set entries, fixed rules.
     const t0 = performance.now();
-    const specs = new Map<string, IpsetSpec>();
-    for (const s of KUBE_SETS) {
-      const spec = setSpec(s.name, s.type, maxElem);
-      specs.set(s.name, spec);
-      ipsetApi.createSet(spec, true);
-    }
     for (const s of states) {
       ipvsApi.addVirtualServer(s.vs);
       for (const r of s.rs) ipvsApi.addRealServer(s.vs, r);
@@ -89,6 +97,12 @@ export class IpvsMode implements ModeUnderTest {
     const tIpvs = performance.now();
     const m2 = liveBytes();
     const t1 = performance.now();
+    const specs = new Map<string, IpsetSpec>();
+    for (const s of KUBE_SETS) {
+      const spec = setSpec(s.name, s.type, maxElem);
+      specs.set(s.name, spec);
+      ipsetApi.createSet(spec, true);
+    }
     const cip = specs.get('KUBE-CLUSTER-IP') as IpsetSpec;
     const ips = specs.get('KUBE-IPVS-IPS') as IpsetSpec;
     const lb = specs.get('KUBE-LOOP-BACK') as IpsetSpec;
@@ -106,7 +120,6 @@ export class IpvsMode implements ModeUnderTest {
     compileAll(ns);
     const tRules = performance.now();
     const m4 = liveBytes();
-    attachIpvs(ns, ipvs, probes);
     const buildMs = tIpvs - t0 + (tSets - t1) + (tRules - t2);
 
     const realServers = states.reduce((n, s) => n + s.rs.length, 0);
@@ -130,9 +143,8 @@ export class IpvsMode implements ModeUnderTest {
         ipvs.expire();
         ns.conntrack.table.flush();
       },
-      onReply: (pkt) => {
-        ipvs.reply(pkt);
-      },
+      // The namespace walk hands replies to IPVS itself (FORWARD and LOCAL_IN hooks).
+      onReply: () => undefined,
     };
 
     const note = maxElem > KUBE_MAXELEM ? `set maxelem raised to ${maxElem}: kube-proxy's fixed 65536 would overflow (KUBE-LOOP-BACK holds ${loopbackEntries} entries, "Set is full")` : '';

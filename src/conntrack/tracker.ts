@@ -186,6 +186,20 @@ export class Conntrack {
     return true;
   }
 
+  /**
+   * What IPVS does with net.ipv4.vs.conntrack=1 (ip_vs_update_conntrack): the new connection's
+   * reply tuple is changed to come from the real server, without a NAT binding, so netfilter
+   * recognises the replies while IPVS itself rewrites the packets.
+   */
+  alterReplySource(pkt: Packet, addr: number, port: number): void {
+    const idx = pkt.ctIndex;
+    if (idx < 0 || pkt.ctDir !== 0) return;
+    const t = this.table;
+    if (((t.status[idx] as number) & CT_STATUS.CONFIRMED) !== 0) return;
+    t.rSrc[idx] = addr >>> 0;
+    if (t.proto[idx] !== 1) t.rSport[idx] = port;
+  }
+
   /** Confirms the packet's connection (at the end of POSTROUTING / INPUT). False on a tuple clash. */
   confirm(pkt: Packet): boolean {
     if (pkt.ctIndex < 0 || pkt.ctInfo === CT_INFO.UNTRACKED) return true;

@@ -4,3 +4,4 @@ export * from './path-result.js';
 export * from './walk.js';
 export * from './bridged.js';
 export * from './iproute-json.js';
+export * from './ipvs-hooks.js';

@@ -1,4 +1,5 @@
-import { type Clock, KpemuError, maskOfLength, type Rng } from '../core/index.js';
+import { type Clock, formatIpv4, KpemuError, maskOfLength, type Rng } from '../core/index.js';
+import { parseIpv4 } from '../addr/index.js';
 import { Conntrack, emptyNatRequest, MANIP } from '../conntrack/index.js';
 import {
   ADDRTYPE_BITS,
@@ -19,6 +20,8 @@ import type { Packet } from '../packet/index.js';
 import { Fdb, Fib, NeighbourTable, type Route, type RouteType } from '../route/index.js';
 import type { TracePlace, TraceSink } from '../trace/index.js';
 import { type Device, type DeviceKind, newDevice } from './device.js';
+import { IpsetRegistry } from '../ipset/index.js';
+import { IpvsHooks } from './ipvs-hooks.js';
 
 /** The `-m set` side of a namespace's ipsets, provided by the ipset registry when present. */
 export interface SetProvider {
@@ -90,6 +93,10 @@ export class NetNamespace implements NetfilterEnv, KernelObjects, NfacctApi {
   readonly recent = new RecentStore();
   readonly nfacct = new Map<string, { packets: number; bytes: number }>();
   sets: SetProvider | null = null;
+  /** The namespace's ipsets, once something uses them (kube-proxy's IPVS mode). */
+  ipsets: IpsetRegistry | null = null;
+  /** IPVS, when the ip_vs module is in use in this namespace. */
+  ipvsHooks: IpvsHooks | null = null;
   readonly clock: Clock;
   readonly rng: Rng;
   readonly place: TracePlace;
@@ -113,6 +120,21 @@ export class NetNamespace implements NetfilterEnv, KernelObjects, NfacctApi {
   }
 
   // --- configuration ------------------------------------------------------------------------
+
+  /** Creates the ipset state of this namespace (idempotent) and wires `-m set` to it. */
+  enableIpsets(): IpsetRegistry {
+    if (this.ipsets === null) {
+      this.ipsets = new IpsetRegistry(this.clock, this.rng);
+      this.sets = this.ipsets.provider();
+    }
+    return this.ipsets;
+  }
+
+  /** Loads IPVS into this namespace (idempotent). */
+  enableIpvs(): IpvsHooks {
+    if (this.ipvsHooks === null) this.ipvsHooks = new IpvsHooks(this);
+    return this.ipvsHooks;
+  }
 
   addDevice(name: string, kind: DeviceKind, mac: string, mtu = 1500): Device {
     if (this.devices.has(name)) throw new KpemuError('DEVICE_INVALID', `device "${name}" already exists in ${this.place.node}/${this.place.netns}`);
@@ -148,6 +170,56 @@ export class NetNamespace implements NetfilterEnv, KernelObjects, NfacctApi {
         this.fib.add({ network: net, length, type: 'unicast', dev: devName, gateway: 0, src: a, metric: 0, table: 'main', onlink: false, scope: 'link' });
       }
     }
+  }
+
+  /** Removes an address and the routes the kernel added for it (fib_del_ifaddr). */
+  removeAddress(devName: string, addr: number): boolean {
+    const dev = this.device(devName);
+    const a = addr >>> 0;
+    const i = dev.addresses.findIndex((x) => x.addr === a);
+    if (i < 0) return false;
+    const [gone] = dev.addresses.splice(i, 1);
+    const len = gone?.length ?? 32;
+    const net = (a & maskOfLength(len)) >>> 0;
+    this.fib.remove((r) => r.dev === devName && ((r.table === 'local' && r.network === a && r.length === 32) || (r.network === net && r.length === len && r.src === a)));
+    return true;
+  }
+
+  // --- the netlink calls kube-proxy's IPVS mode makes (NetlinkApi) --------------------------
+
+  /** Creates a dummy device if missing; true when it already existed. */
+  ensureDummyDevice(name: string): boolean {
+    if (this.devices.has(name)) return true;
+    this.addDevice(name, 'dummy', '02:00:00:00:00:00');
+    return false;
+  }
+
+  /** Addresses bound to a device, as dotted quads. */
+  listBindAddresses(devName: string): string[] {
+    const dev = this.devices.get(devName);
+    return dev === undefined ? [] : dev.addresses.map((a) => formatIpv4(a.addr));
+  }
+
+  /** Binds `addr`/32 to a device; false when it was already bound. */
+  bindAddress(addr: string, devName: string): boolean {
+    const a = parseIpv4(addr);
+    if (this.device(devName).addresses.some((x) => x.addr === a)) return false;
+    this.addAddress(devName, a, 32);
+    return true;
+  }
+
+  unbindAddress(addr: string, devName: string): void {
+    this.removeAddress(devName, parseIpv4(addr));
+  }
+
+  /** Every local IPv4 address except those on `excludeDev` (kube-proxy's node IPs for NodePorts). */
+  listLocalAddresses(excludeDev: string): string[] {
+    const out: string[] = [];
+    for (const d of this.devices.values()) {
+      if (d.name === excludeDev) continue;
+      for (const a of d.addresses) out.push(formatIpv4(a.addr));
+    }
+    return out;
   }
 
   addRoute(route: Omit<Route, 'table' | 'scope' | 'onlink' | 'metric' | 'src' | 'type'> & Partial<Pick<Route, 'onlink' | 'metric' | 'src' | 'type'>>): void {

@@ -16,14 +16,6 @@ import { PathResult } from './path-result.js';
  * Packets to the namespace's own addresses loop back through `lo` into receive.
  */
 
-/** A hook in the walk that an optional module (IPVS) may take over: it returns a decision. */
-export interface HookExtension {
-  /** LOCAL_IN (after filter INPUT). 'continue' lets the packet be delivered normally. */
-  localIn(ns: NetNamespace, pkt: Packet): 'continue' | 'forwarded' | 'drop';
-  /** LOCAL_OUT (after nat OUTPUT). */
-  localOut(ns: NetNamespace, pkt: Packet): 'continue' | 'drop';
-}
-
 const nullBinding = emptyNatRequest();
 
 export function drop(ns: NetNamespace, pkt: Packet, res: PathResult, reason: DropReason, detail: string): PathResult {
@@ -114,8 +106,13 @@ export function hookEvent(ns: NetNamespace, hook: string): void {
   if (ns.trace !== null) ns.trace.emit({ kind: 'hook', place: ns.place, hook });
 }
 
-/** Optional per-namespace extension (IPVS), set by the node that owns the namespace. */
-export const extensions = new WeakMap<NetNamespace, HookExtension>();
+function rejectAt(ns: NetNamespace, pkt: Packet, res: PathResult, where: string): PathResult {
+  res.rejectWith = 'icmp-port-unreachable';
+  res.decidedBy = where;
+  drop(ns, pkt, res, 'ipvs-no-destination', `${where}: no usable real server, ICMP port unreachable`);
+  res.outcome = 'rejected';
+  return res;
+}
 
 /** A packet arriving on `inDev`. */
 export function receive(ns: NetNamespace, pkt: Packet, inDev: string, res: PathResult): PathResult {
@@ -146,6 +143,8 @@ export function receive(ns: NetNamespace, pkt: Packet, inDev: string, res: PathR
   hookEvent(ns, 'FORWARD');
   if (!filterHook(ns, 'mangle', 'FORWARD', pkt, res)) return res;
   if (!filterHook(ns, 'filter', 'FORWARD', pkt, res)) return res;
+  // IPVS (FORWARD, priority 100): replies from real servers get the virtual address back.
+  ns.ipvsHooks?.reply(pkt);
   return postrouting(ns, pkt, res, route.dev, ns.currentNextHop);
 }
 
@@ -153,17 +152,26 @@ function localIn(ns: NetNamespace, pkt: Packet, res: PathResult): PathResult {
   hookEvent(ns, 'INPUT');
   if (!filterHook(ns, 'mangle', 'INPUT', pkt, res)) return res;
   if (!filterHook(ns, 'filter', 'INPUT', pkt, res)) return res;
-  const ext = extensions.get(ns);
-  if (ext !== undefined) {
-    const r = ext.localIn(ns, pkt);
-    if (r === 'drop') return drop(ns, pkt, res, 'ipvs-no-destination', 'IPVS: no destination available');
+  const ipvs = ns.ipvsHooks;
+  if (ipvs !== null) {
+    // LOCAL_IN 98: replies addressed to this host; 99: requests to virtual services.
+    ipvs.reply(pkt);
+    const r = ipvs.request(pkt);
+    if (r === 'drop') return drop(ns, pkt, res, 'ipvs-no-destination', 'IPVS dropped the packet');
+    if (r === 'reject') return rejectAt(ns, pkt, res, 'ipvs/LOCAL_IN');
     if (r === 'forwarded') {
-      // IPVS rewrote the destination and sends the packet on from LOCAL_IN (ip_vs_nat_xmit).
+      // ip_vs_nat_xmit: routed to the real server and sent through LOCAL_OUT, then POSTROUTING.
       const route = ns.fib.lookup(pkt.dst);
-      if (route === null || route.type !== 'unicast') return drop(ns, pkt, res, 'no-route', 'IPVS: no route to real server');
-      pkt.outDev = route.dev;
+      if (route === null) return drop(ns, pkt, res, 'no-route', 'IPVS: no route to the real server');
+      pkt.outDev = route.type === 'local' ? 'lo' : route.dev;
       ns.currentNextHop = route.gateway !== 0 ? route.gateway : pkt.dst;
-      return postrouting(ns, pkt, res, route.dev, ns.currentNextHop);
+      if (ns.trace !== null) ns.trace.emit({ kind: 'route', place: ns.place, dst: pkt.dst, result: `IPVS sends to the real server via ${pkt.outDev}` });
+      hookEvent(ns, 'OUTPUT (IPVS)');
+      if (!filterHook(ns, 'mangle', 'OUTPUT', pkt, res)) return res;
+      if (!filterHook(ns, 'filter', 'OUTPUT', pkt, res)) return res;
+      const r2 = postrouting(ns, pkt, res, pkt.outDev, ns.currentNextHop);
+      if (r2.outcome !== 'transmitted' || pkt.outDev !== 'lo') return r2;
+      return receive(ns, pkt, 'lo', res);
     }
   }
   if (!natHook(ns, 'INPUT', MANIP.SRC, pkt, res)) return res;
@@ -203,8 +211,14 @@ export function output(ns: NetNamespace, pkt: Packet, res: PathResult): PathResu
   if (!filterHook(ns, 'mangle', 'OUTPUT', pkt, res)) return res;
   const dstBefore = pkt.dst;
   if (!natHook(ns, 'OUTPUT', MANIP.DST, pkt, res)) return res;
-  const ext = extensions.get(ns);
-  if (ext !== undefined && ext.localOut(ns, pkt) === 'drop') return drop(ns, pkt, res, 'ipvs-no-destination', 'IPVS: no destination available');
+  const ipvs = ns.ipvsHooks;
+  if (ipvs !== null) {
+    // LOCAL_OUT -99: replies of local real servers; -98: local processes' requests to services.
+    ipvs.reply(pkt);
+    const r = ipvs.request(pkt);
+    if (r === 'drop') return drop(ns, pkt, res, 'ipvs-no-destination', 'IPVS dropped the packet');
+    if (r === 'reject') return rejectAt(ns, pkt, res, 'ipvs/LOCAL_OUT');
+  }
   if (!filterHook(ns, 'filter', 'OUTPUT', pkt, res)) return res;
   if (pkt.dst !== dstBefore) {
     // ip_route_me_harder: NAT changed the destination, route again.
