@@ -62,6 +62,7 @@ async function modeFor(name: BenchOptions['modes'][number]): Promise<ModeUnderTe
 export async function runBench(options: Partial<BenchOptions> = {}): Promise<BenchRun> {
   const o = defaultOptions(options);
   const started = performance.now();
+  const cpuStart = process.cpuUsage();
   const startedAt = new Date().toISOString();
   const loadStart = loadavg();
   const progress = new Progress(o.progress);
@@ -93,6 +94,7 @@ export async function runBench(options: Partial<BenchOptions> = {}): Promise<Ben
         memory.push(...built.memory);
         budget.learnBuild(built.buildMs, S);
         progress.note(`${mode.name} ${S} svc: built in ${fmtMs(built.buildMs)}`);
+        collect();
         const rows = measureLookups(mode.name, built.dataplane, cluster, budget, progress, o.seed);
         lookup.push(...rows);
         const last = rows.find((r) => r.case === 'new-last');
@@ -141,6 +143,7 @@ export async function runBench(options: Partial<BenchOptions> = {}): Promise<Ben
       totalMemGiB: totalmem() / 1024 ** 3,
       loadAvgStart: loadStart,
       loadAvgEnd: loadavg(),
+      cpuShare: cpuShareSince(cpuStart, started),
       gcExposed: typeof (globalThis as { gc?: unknown }).gc === 'function',
       gcMethod: gcDescription(),
       modeDescriptions: modes.map((m) => ({ mode: m.name, description: m.description })),
@@ -160,6 +163,11 @@ export async function runBench(options: Partial<BenchOptions> = {}): Promise<Ben
   progress.note(`done in ${(results.meta.durationMs / 1000).toFixed(1)} s; wrote ${files.length} files to ${o.outDir}`);
   if (o.printTable) process.stdout.write(`${table}\n`);
   return { results, files, table };
+}
+
+function cpuShareSince(c0: NodeJS.CpuUsage, t0: number): number {
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000 / (performance.now() - t0);
 }
 
 /** The emulator's restore time (restore + compile, ms): the build's own, plus fresh restores within the budget. */

@@ -114,6 +114,7 @@ function row(mode: ModeName, cluster: BenchCluster, c: LookupCase, t: TimedOp, c
     meanNs: t.meanNs,
     rmePct: t.rmePct,
     samples: t.samples,
+    cpuNs: t.cpuNs,
     rulesEvaluated: cost.rules,
     hashProbes: cost.ipset + cost.ipvs,
     ipsetProbes: cost.ipset,

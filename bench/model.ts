@@ -27,6 +27,8 @@ export interface LookupRow {
   readonly meanNs: number;
   readonly rmePct: number;
   readonly samples: number;
+  /** Median process CPU time per packet, ns (robust to other load on the machine). */
+  readonly cpuNs: number;
   /** iptables rules evaluated for this packet (every table it crossed). */
   readonly rulesEvaluated: number;
   /** ipset buckets probed plus IPVS service/connection table slots probed. */
@@ -47,6 +49,8 @@ export interface UpdateRow {
   /** Median milliseconds; for extrapolated rows the fitted value. */
   readonly medianMs: number;
   readonly rmePct: number;
+  /** Median process CPU time of the timed sections, ms (NaN when not measured). */
+  readonly cpuMs: number;
   readonly samples: number;
   /** Not measured at this scale: fitted from smaller scales (see `note`). */
   readonly extrapolated: boolean;
@@ -145,6 +149,8 @@ export interface BenchMeta {
   readonly totalMemGiB: number;
   readonly loadAvgStart: readonly number[];
   readonly loadAvgEnd: readonly number[];
+  /** Process CPU time / wall time over the run (1 = one core busy the whole time). */
+  readonly cpuShare: number;
   readonly gcExposed: boolean;
   readonly gcMethod: string;
   /** What each mode's figures measure. */

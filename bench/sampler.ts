@@ -11,7 +11,13 @@
  *   critical section and returns milliseconds; the statistics are computed the same way.
  */
 import Benchmark from 'benchmark';
-import { summarize, type SampleSummary } from './stats.js';
+import { median, summarize, type SampleSummary } from './stats.js';
+
+/** Process CPU time (user + system), microseconds. */
+export function cpuMicros(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
 
 export interface BenchmarkOpOptions {
   readonly minSamples: number;
@@ -33,27 +39,38 @@ export interface TimedOp {
   readonly samples: number;
   /** Calls in the timed cycles in total. */
   readonly calls: number;
+  /**
+   * Median CPU time per call over the cycles (process user + system time, ns): unlike wall time it
+   * does not grow when other processes take the CPU away.
+   */
+  readonly cpuNs: number;
   readonly error: string | null;
 }
 
 export function benchmarkOp(name: string, fn: () => void, o: BenchmarkOpOptions): TimedOp {
   let calls = 0;
+  const cpuPerCall: number[] = [];
+  let cpuMark = cpuMicros();
   const bench = new Benchmark(name, fn, {
     minSamples: o.minSamples,
     maxTime: o.maxTime,
     minTime: o.minTime,
     onCycle(this: Benchmark) {
       calls += this.count;
+      if (this.count > 0) cpuPerCall.push(((cpuMicros() - cpuMark) * 1000) / this.count);
       o.onCycle?.();
+      cpuMark = cpuMicros();
     },
   });
   bench.run({ async: false });
   const sample = bench.stats.sample;
   if (bench.error !== undefined && bench.error !== null) {
-    return { medianNs: Number.NaN, meanNs: Number.NaN, rmePct: Number.NaN, samples: 0, calls, error: String((bench.error as Error).message ?? bench.error) };
+    return { medianNs: Number.NaN, meanNs: Number.NaN, rmePct: Number.NaN, samples: 0, calls, cpuNs: Number.NaN, error: String((bench.error as Error).message ?? bench.error) };
   }
   const s = summarize(sample.map((secs) => secs * 1e9));
-  return { medianNs: s.median, meanNs: bench.stats.mean * 1e9, rmePct: bench.stats.rme, samples: sample.length, calls, error: null };
+  // The first cycles calibrate the call count (and run colder code): leave them out of the CPU figure.
+  const cpu = cpuPerCall.length > 3 ? cpuPerCall.slice(2) : cpuPerCall;
+  return { medianNs: s.median, meanNs: bench.stats.mean * 1e9, rmePct: bench.stats.rme, samples: sample.length, calls, cpuNs: median(cpu), error: null };
 }
 
 export interface SampleTimedOptions {
@@ -70,27 +87,50 @@ export interface SampleTimedOptions {
 
 export interface TimedSamples extends SampleSummary {
   readonly raw: readonly number[];
+  /** Median CPU time of the timed sections, ms. */
+  readonly cpuMs: number;
   /** The warm-up run was slow enough to be kept as a sample. */
   readonly warmupKept: boolean;
 }
 
-/** Calls `run` (which returns the milliseconds of its own timed section) until the budget is spent. */
-export function sampleTimed(run: () => number, o: SampleTimedOptions): TimedSamples {
+/** Wall and CPU time of one timed section, ms. */
+export interface Section {
+  readonly ms: number;
+  readonly cpuMs: number;
+}
+
+/** Times `fn` (wall and process CPU). */
+export function section<T>(fn: () => T): Section & { readonly value: T } {
+  const c0 = cpuMicros();
+  const t0 = performance.now();
+  const value = fn();
+  const ms = performance.now() - t0;
+  return { ms, cpuMs: (cpuMicros() - c0) / 1000, value };
+}
+
+/**
+ * Calls `run` (which times its own critical section, preparation and undo left out) until the
+ * budget is spent.
+ */
+export function sampleTimed(run: () => Section, o: SampleTimedOptions): TimedSamples {
   const started = performance.now();
   const raw: number[] = [];
+  const cpu: number[] = [];
   let warmupKept = false;
   if (o.warmup) {
     const w = run();
-    if (w > o.budgetMs / 2) {
-      raw.push(w);
+    if (w.ms > o.budgetMs / 2) {
+      raw.push(w.ms);
+      cpu.push(w.cpuMs);
       warmupKept = true;
     }
   }
-  while (raw.length < o.maxSamples && (raw.length < o.minSamples || performance.now() - started < o.budgetMs)) {
-    if (warmupKept) break;
-    raw.push(run());
+  while (!warmupKept && raw.length < o.maxSamples && (raw.length < o.minSamples || performance.now() - started < o.budgetMs)) {
+    const r = run();
+    raw.push(r.ms);
+    cpu.push(r.cpuMs);
   }
-  return { ...summarize(raw), raw, warmupKept };
+  return { ...summarize(raw), raw, cpuMs: median(cpu), warmupKept };
 }
 
 /** Milliseconds taken by `fn`. */

@@ -16,7 +16,7 @@ import type { NetNamespace } from '../../src/node/index.js';
 import { type BenchCluster, kernelEnv, makeCluster, makeNodeNamespace, NODE_IP_TEXT, NODE_NAME, proxyConfig } from '../cluster.js';
 import { collect, liveBytes } from '../memory.js';
 import type { MemoryRow, UpdateOp, UpdateRow } from '../model.js';
-import { sampleTimed, type SampleTimedOptions, type TimedSamples } from '../sampler.js';
+import { cpuMicros, sampleTimed, section, type SampleTimedOptions, type TimedSamples } from '../sampler.js';
 import { median, polyFit, summarize as sampleSummary } from '../stats.js';
 import { type BuiltMode, type Dataplane, type ModeContext, type ModeUnderTest, type RulesetArtifact, updateRow } from './mode.js';
 import { commandArgv, countRules, parsePayload, perRuleCommands, restoreWord } from './payload.js';
@@ -128,6 +128,7 @@ function restoreFresh(seed: number, counters: readonly string[], jumps: string, 
 
 interface SyncSample {
   readonly totalMs: number;
+  readonly cpuMs: number;
   readonly buildMs: number;
   readonly restoreMs: number;
   readonly compileMs: number;
@@ -244,13 +245,15 @@ export class IptablesMode implements ModeUnderTest {
     let generation = 0;
 
     const sync = (forceFull: boolean): SyncSample => {
+      const c0 = cpuMicros();
       const t0 = performance.now();
       if (forceFull) p.forceFullSync();
       const report = p.sync();
       const t1 = performance.now();
       if (!report.ok) throw new Error(`iptables proxier: sync failed: ${report.error?.message ?? '?'}`);
       const compileMs = compileAll(ns);
-      return { totalMs: t1 - t0 + compileMs, buildMs: report.buildMs, restoreMs: t1 - t0 - report.buildMs, compileMs, report };
+      const cpuMs = (cpuMicros() - c0) / 1000;
+      return { totalMs: t1 - t0 + compileMs, cpuMs, buildMs: report.buildMs, restoreMs: t1 - t0 - report.buildMs, compileMs, report };
     };
 
     const apply: Record<Exclude<UpdateOp, 'full-resync'>, { run: () => void; undo: () => void }> = {
@@ -299,7 +302,7 @@ export class IptablesMode implements ModeUnderTest {
         }
         parts.push(r);
         lastPayload = r.report.payload;
-        return r.totalMs;
+        return { ms: r.totalMs, cpuMs: r.cpuMs };
       }, sampling);
       const used = parts.slice(parts.length - s.samples);
       const last = used[used.length - 1] as SyncSample;
@@ -309,6 +312,7 @@ export class IptablesMode implements ModeUnderTest {
         op,
         medianMs: s.median,
         rmePct: s.rmePct,
+        cpuMs: s.cpuMs,
         samples: s.samples,
         lines: last.report.lines,
         rulesWritten: last.report.natRules + last.report.filterRules,
@@ -402,14 +406,13 @@ export class IptablesMode implements ModeUnderTest {
     for (const c of leftovers) ns.iptables.command(['-t', 'nat', '-F', c]);
     for (const c of leftovers) ns.iptables.command(['-t', 'nat', '-X', c]);
     const tableRules = ns.netfilter.ruleCount();
-    const run = (cmds: readonly string[][]): number => {
-      const t0 = performance.now();
-      for (const argv of cmds) {
-        ns.iptables.command(argv);
-        compileAll(ns);
-      }
-      return performance.now() - t0;
-    };
+    const run = (cmds: readonly string[][]) =>
+      section(() => {
+        for (const argv of cmds) {
+          ns.iptables.command(argv);
+          compileAll(ns);
+        }
+      });
     const hist = this.perRule.perCommand;
     const n = add.length + remove.length;
     const rowsFor = (addMs: number, removeMs: number, extra: Partial<UpdateRow>, note: string): UpdateRow[] => [
@@ -430,19 +433,25 @@ export class IptablesMode implements ModeUnderTest {
     }
     const addMs: number[] = [];
     const removeMs: number[] = [];
+    const addCpu: number[] = [];
+    const removeCpu: number[] = [];
     const o = budget.update(1);
     const started = performance.now();
-    const w = run(add) + run(remove); // warm-up
+    const w = run(add).ms + run(remove).ms; // warm-up
     while (addMs.length < o.maxSamples && (addMs.length < o.minSamples || performance.now() - started < o.budgetMs)) {
-      addMs.push(run(add));
-      removeMs.push(run(remove));
+      const x = run(add);
+      const y = run(remove);
+      addMs.push(x.ms);
+      addCpu.push(x.cpuMs);
+      removeMs.push(y.ms);
+      removeCpu.push(y.cpuMs);
       if (w > capMs || !budget.canSpend(w)) break;
     }
     const a = sampleSummary(addMs);
     const r = sampleSummary(removeMs);
     hist.push({ x: tableRules, y: (a.median + r.median) / n });
     const rows = rowsFor(a.median, r.median, {}, `N commands, each replacing and recompiling the whole nat table (${tableRules} rules in the tables)`);
-    return rows.map((row, i) => ({ ...row, rmePct: i === 0 ? a.rmePct : r.rmePct, samples: a.samples }));
+    return rows.map((row, i) => ({ ...row, rmePct: i === 0 ? a.rmePct : r.rmePct, cpuMs: median(i === 0 ? addCpu : removeCpu), samples: a.samples }));
   }
 
   /**
@@ -489,7 +498,7 @@ export class IptablesMode implements ModeUnderTest {
     const commands = lines - 4; // every line but *table and COMMIT lines is one command (chains → -N, rules → -A)
     const fit = polyFit(hist, true);
     const predicted = fit(commands);
-    const capMs = ctx.budget.quick ? 800 : 4_000;
+    const capMs = ctx.budget.quick ? 0 : 1_500;
     const note = `${commands} commands (${rules} rules); quadratic fit over ${hist.length} measured sizes (${hist.map((h) => `${h.services} svc: ${h.y.toFixed(0)} ms`).join(', ')})`;
     if (predicted <= capMs && ctx.budget.canSpend(predicted * 1.5)) {
       const r = buildOnce(cluster.services);

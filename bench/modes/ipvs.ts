@@ -14,7 +14,7 @@ import { IpvsHooks, type NetNamespace } from '../../src/node/index.js';
 import { type BenchCluster, kernelEnv, makeNodeNamespace } from '../cluster.js';
 import { liveBytes } from '../memory.js';
 import type { MemoryRow, UpdateOp, UpdateRow } from '../model.js';
-import { sampleTimed } from '../sampler.js';
+import { sampleTimed, section, type Section } from '../sampler.js';
 import { type BuiltMode, type Dataplane, type ModeContext, type ModeUnderTest, updateRow } from './mode.js';
 import {
   addService,
@@ -172,17 +172,22 @@ export class IpvsMode implements ModeUnderTest {
     const changed = serviceState(cluster, mid, 1);
     const calls = (): number => k.ipvsApi.totalCalls + ipsetCalls(k.ipsetApi);
 
-    const measure = (op: UpdateOp, run: () => { ms: number; objects: number }, note: string): void => {
+    const measure = (op: UpdateOp, run: () => { t: Section; objects: number; calls: number }, note: string): void => {
       let objects = 0;
       let kernelCalls = 0;
       const s = sampleTimed(() => {
-        const before = calls();
         const r = run();
         objects = r.objects;
-        kernelCalls = calls() - before;
-        return r.ms;
+        kernelCalls = r.calls;
+        return r.t;
       }, ctx.budget.update(0.5));
-      rows.push(updateRow({ ...base, op, medianMs: s.median, rmePct: s.rmePct, samples: s.samples, lines: kernelCalls, rulesWritten: objects, kernelCalls, note: [note, k.note].filter((x) => x !== '').join('; ') }));
+      rows.push(updateRow({ ...base, op, medianMs: s.median, rmePct: s.rmePct, cpuMs: s.cpuMs, samples: s.samples, lines: kernelCalls, rulesWritten: objects, kernelCalls, note: [note, k.note].filter((x) => x !== '').join('; ') }));
+    };
+    /** Times `fn` and counts the kernel API calls it makes. */
+    const timed = (fn: () => void): { t: Section; calls: number } => {
+      const before = calls();
+      const t = section(fn);
+      return { t, calls: calls() - before };
     };
 
     ctx.progress.step(`ipvs ${S} svc · updates`);
@@ -191,22 +196,18 @@ export class IpvsMode implements ModeUnderTest {
     measure(
       'add-service',
       () => {
-        const t0 = performance.now();
-        addService(k.ipvsApi, k.ipsetApi, k.specs, extra);
-        const ms = performance.now() - t0;
+        const r = timed(() => addService(k.ipvsApi, k.ipsetApi, k.specs, extra));
         removeService(k.ipvsApi, k.ipsetApi, extra);
-        return { ms, objects: objectsOf(extra) };
+        return { ...r, objects: objectsOf(extra) };
       },
       'ipvsadm -A + one -a per endpoint + ipset add (KUBE-CLUSTER-IP, KUBE-IPVS-IPS, KUBE-LOOP-BACK per local endpoint)',
     );
     measure(
       'remove-service',
       () => {
-        const t0 = performance.now();
-        removeService(k.ipvsApi, k.ipsetApi, midState);
-        const ms = performance.now() - t0;
+        const r = timed(() => removeService(k.ipvsApi, k.ipsetApi, midState));
         addService(k.ipvsApi, k.ipsetApi, k.specs, midState);
-        return { ms, objects: 1 + 2 + midState.loopback.length };
+        return { ...r, objects: 1 + 2 + midState.loopback.length };
       },
       'ipvsadm -D (real servers go with it) + ipset del of its entries',
     );
@@ -216,9 +217,11 @@ export class IpvsMode implements ModeUnderTest {
       () => {
         const [from, to] = flip ? [changed, midState] : [midState, changed];
         flip = !flip;
-        const t0 = performance.now();
-        const n = changeEndpoints(k.ipvsApi, k.ipsetApi, k.specs, from, to);
-        return { ms: performance.now() - t0, objects: n };
+        let n = 0;
+        const r = timed(() => {
+          n = changeEndpoints(k.ipvsApi, k.ipsetApi, k.specs, from, to);
+        });
+        return { ...r, objects: n };
       },
       'ipvsadm -d/-a for the real servers that changed + KUBE-LOOP-BACK entries that changed',
     );
@@ -228,28 +231,26 @@ export class IpvsMode implements ModeUnderTest {
     measure(
       'full-resync',
       () => {
-        const t0 = performance.now();
-        let reads = 0;
-        for (const s of k.states) {
-          k.ipvsApi.getVirtualServer(s.vs);
-          k.ipvsApi.getVirtualServer(s.vs);
-          const have = k.ipvsApi.getRealServers(s.vs);
-          if (have.length !== s.rs.length) throw new Error('ipvs: real servers out of sync');
-          reads += 3;
-        }
-        const wanted = new Map<string, string[]>([
-          ['KUBE-CLUSTER-IP', k.states.map((s) => s.clusterIPEntry)],
-          ['KUBE-IPVS-IPS', k.states.map((s) => s.boundAddress)],
-          ['KUBE-LOOP-BACK', k.states.flatMap((s) => s.loopback)],
-        ]);
-        for (const [name, want] of wanted) {
-          const have = new Set(k.ipsetApi.listEntries(name));
-          for (const e of want) if (!have.has(e)) k.ipsetApi.addEntry(e, k.specs.get(name) as IpsetSpec, true);
-          reads++;
-        }
-        k.ns.iptables.restoreText(k.fixed, { noflush: true, counters: true });
-        compileAll(k.ns);
-        return { ms: performance.now() - t0, objects: 0 };
+        const r = timed(() => {
+          for (const s of k.states) {
+            k.ipvsApi.getVirtualServer(s.vs);
+            k.ipvsApi.getVirtualServer(s.vs);
+            const have = k.ipvsApi.getRealServers(s.vs);
+            if (have.length !== s.rs.length) throw new Error('ipvs: real servers out of sync');
+          }
+          const wanted = new Map<string, string[]>([
+            ['KUBE-CLUSTER-IP', k.states.map((s) => s.clusterIPEntry)],
+            ['KUBE-IPVS-IPS', k.states.map((s) => s.boundAddress)],
+            ['KUBE-LOOP-BACK', k.states.flatMap((s) => s.loopback)],
+          ]);
+          for (const [name, want] of wanted) {
+            const have = new Set(k.ipsetApi.listEntries(name));
+            for (const e of want) if (!have.has(e)) k.ipsetApi.addEntry(e, k.specs.get(name) as IpsetSpec, true);
+          }
+          k.ns.iptables.restoreText(k.fixed, { noflush: true, counters: true });
+          compileAll(k.ns);
+        });
+        return { ...r, objects: 0 };
       },
       `kube-proxy's periodic IPVS sync with nothing changed: 2 GetVirtualServer + 1 GetRealServers per virtual server, ipset list + diff of the 3 filled sets, one restore of the fixed iptables rules (a model of the upstream sync loop; initial programming from empty took ${k.buildMs.toFixed(1)} ms)`,
     );

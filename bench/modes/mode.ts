@@ -65,9 +65,17 @@ export interface ModeUnderTest {
 
 /** An update row with the fields shared by every mode filled in. */
 export function updateRow(base: Pick<UpdateRow, 'mode' | 'strategy' | 'op' | 'services' | 'endpoints'> & Partial<UpdateRow>): UpdateRow {
+  const { mode, services, endpoints, strategy, op, ...rest } = base;
+  // Key order is the CSV column order: what the row is first.
   return {
+    mode,
+    services,
+    endpoints,
+    strategy,
+    op,
     medianMs: Number.NaN,
     rmePct: Number.NaN,
+    cpuMs: Number.NaN,
     samples: 0,
     extrapolated: false,
     lines: 0,
@@ -80,6 +88,6 @@ export function updateRow(base: Pick<UpdateRow, 'mode' | 'strategy' | 'op' | 'se
     compileMs: null,
     note: '',
     skipped: null,
-    ...base,
+    ...rest,
   };
 }

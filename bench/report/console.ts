@@ -13,7 +13,7 @@ export function consoleReport(r: BenchResults): string {
   const head = ['', ...scales.map((s) => `${fmtServices(s)} svc`)];
   const out: string[] = [];
 
-  out.push('Per packet (median ±rme; rules evaluated / hash probes)');
+  out.push('Per packet: wall-time median ±rme · CPU-time median · rules evaluated (r) / hash probes (p); ! = check failed');
   const lrows: string[][] = [];
   for (const mode of r.meta.options.modes) {
     for (const c of LOOKUP_CASES) {
@@ -21,14 +21,14 @@ export function consoleReport(r: BenchResults): string {
         const x = r.lookup.find((l) => l.mode === mode && l.case === c && l.services === s);
         if (x === undefined) return '';
         const cost = mode === 'ipvs' ? `${x.rulesEvaluated.toFixed(0)}r/${x.hashProbes.toFixed(0)}p` : `${x.rulesEvaluated.toFixed(0)}r`;
-        return `${fmtNs(x.medianNs)} ${fmtRme(x.rmePct)} ${cost}${x.error !== null ? ' !' : ''}`;
+        return `${fmtNs(x.medianNs)} ${fmtRme(x.rmePct)} · cpu ${fmtNs(x.cpuNs)} · ${cost}${x.error !== null ? ' !' : ''}`;
       });
       lrows.push([`${mode} ${c}`, ...cells]);
     }
   }
   out.push(table(head, lrows));
 
-  out.push('', 'Updates (median ±rme; ~ = extrapolated)');
+  out.push('', 'Updates: wall-time median ±rme · CPU-time median; ~ = extrapolated');
   const urows: string[][] = [];
   const combos = [...new Set(r.update.map((u) => `${u.mode}|${u.strategy}|${u.op}`))].sort((a, b) => {
     const [ma, sa, oa] = a.split('|');
@@ -41,7 +41,7 @@ export function consoleReport(r: BenchResults): string {
       const x = r.update.find((u) => u.mode === mode && u.strategy === strategy && u.op === op && u.services === s);
       if (x === undefined) return '';
       if (x.skipped !== null) return 'skipped';
-      return `${x.extrapolated ? '~' : ''}${fmtMs(x.medianMs)} ${fmtRme(x.rmePct)}`;
+      return `${x.extrapolated ? '~' : ''}${fmtMs(x.medianMs)} ${fmtRme(x.rmePct)}${Number.isFinite(x.cpuMs) ? ` · cpu ${fmtMs(x.cpuMs)}` : ''}`;
     });
     urows.push([`${mode} ${op} (${strategy})`, ...cells]);
   }

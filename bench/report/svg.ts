@@ -17,6 +17,8 @@ export interface ChartSeries {
   readonly name: string;
   readonly points: readonly ChartPoint[];
   readonly dashed?: boolean;
+  /** Index into the palette (default: the series' position), so related series can share a colour. */
+  readonly colorIndex?: number;
 }
 
 export interface ChartSpec {
@@ -145,7 +147,7 @@ export function lineChart(spec: ChartSpec): string {
   }
   // Series.
   spec.series.forEach((s, i) => {
-    const color = PALETTE[i % PALETTE.length] as string;
+    const color = PALETTE[(s.colorIndex ?? i) % PALETTE.length] as string;
     const ps = s.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y) && (!logX || p.x > 0) && (!logY || p.y > 0)).sort((a, b) => a.x - b.x);
     for (let k = 1; k < ps.length; k++) {
       const a = ps[k - 1] as ChartPoint;

@@ -9,7 +9,8 @@ export function loadObjects(files: readonly string[], timings: Timings): Cluster
 
 /** Builds the emulated cluster in the mode asked for (default: the KubeProxyConfiguration's). */
 export function buildCluster(objects: ClusterObjects, options: { readonly mode: ProxyMode | undefined; readonly seed: number }, timings: Timings): Cluster {
-  checkModeAvailable(options.mode ?? objects.proxyConfig.mode);
+  if (options.mode !== undefined) checkModeAvailable(options.mode);
+  else checkModeAvailable(objects.proxyConfig.mode, true);
   return timings.phase('build', () => Cluster.build(objects, options.mode === undefined ? { seed: options.seed } : { seed: options.seed, mode: options.mode }));
 }
 
@@ -24,6 +25,9 @@ export function pickNode(objects: ClusterObjects, name: string | undefined): str
     if (names.length === 1 && only !== undefined) return only;
     throw new KpemuError('CLI_USAGE', `--node is required: the cluster has ${names.length} nodes (${names.join(', ')})`);
   }
-  if (!names.includes(name)) throw new KpemuError('CLI_NOT_FOUND', `no node ${name}${closeMatches(name, names, 'node/')}${names.length > 0 ? `; nodes: ${names.join(', ')}` : ''}`);
+  if (!names.includes(name)) {
+    const close = closeMatches(name, names, 'node/');
+    throw new KpemuError('CLI_NOT_FOUND', `no node ${name}${close !== '' ? close : ` (nodes: ${names.join(', ')})`}`);
+  }
   return name;
 }

@@ -30,7 +30,8 @@ export function readTextFile(path: string, what: string): string {
   try {
     return readFileSync(path === '-' ? 0 : path, 'utf8');
   } catch (cause) {
-    throw new KpemuError('IO', `cannot read ${what} ${path === '-' ? 'from stdin' : path}: ${reasonOf(cause)}`, { location: { file: path }, cause });
+    // The message names the file; a location would repeat it.
+    throw new KpemuError('IO', `cannot read ${what} ${path === '-' ? 'from stdin' : path}: ${reasonOf(cause)}`, { cause });
   }
 }
 
@@ -39,7 +40,7 @@ export function writeBinaryFile(path: string, bytes: Uint8Array, what: string): 
   try {
     writeFileSync(path, bytes);
   } catch (cause) {
-    throw new KpemuError('IO', `cannot write ${what} ${path}: ${reasonOf(cause)}`, { location: { file: path }, cause });
+    throw new KpemuError('IO', `cannot write ${what} ${path}: ${reasonOf(cause)}`, { cause });
   }
 }
 

@@ -15,9 +15,12 @@ export function ipvsUnavailable(what: string): KpemuError {
   return new KpemuError('CLUSTER_INVALID', `${what}: IPVS mode is not available in this build of kpemu yet`);
 }
 
-/** Fails fast (before loading a cluster) when a mode cannot run in this build. */
-export function checkModeAvailable(mode: ProxyMode | undefined): void {
-  if (mode === 'ipvs' && !IPVS_MODE_AVAILABLE) throw ipvsUnavailable('--mode ipvs');
+/**
+ * Fails when a mode cannot run in this build: before loading a cluster for `--mode`, after
+ * loading it for the KubeProxyConfiguration's mode (`fromConfig`).
+ */
+export function checkModeAvailable(mode: ProxyMode | undefined, fromConfig = false): void {
+  if (mode === 'ipvs' && !IPVS_MODE_AVAILABLE) throw ipvsUnavailable(fromConfig ? 'the KubeProxyConfiguration says mode: ipvs' : '--mode ipvs');
 }
 
 /** `ipset save` of a node's sets (IPVS mode). */

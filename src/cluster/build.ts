@@ -22,10 +22,22 @@ export interface BuildOptions {
   readonly mode?: ProxyMode;
   readonly clock?: Clock;
   readonly rng?: Rng;
+  /** Sync kube-proxy on every node while building (default: each node on first use). */
+  readonly eager?: boolean;
   /** Underlay MTU, default 1500. */
   readonly underlayMtu?: number;
   /** Prefix length of the underlay segment the node InternalIPs share, default 24. */
   readonly underlayPrefixLen?: number;
+}
+
+/** A map whose missing entries are computed on first read. */
+class LazySyncMap extends Map<string, SyncReport> {
+  constructor(private readonly load: (key: string) => SyncReport | undefined) {
+    super();
+  }
+  override get(key: string): SyncReport | undefined {
+    return super.get(key) ?? this.load(key);
+  }
 }
 
 /** The flannel net-conf kpemu assumes when a cluster file has none: the defaults on the cluster CIDR. */
@@ -55,7 +67,12 @@ export class Cluster {
   readonly flannel: FlannelNetwork | null;
   readonly leases: readonly SubnetLease[];
   readonly proxiers = new Map<string, IptablesProxier>();
-  readonly lastSync = new Map<string, SyncReport>();
+  /**
+   * Each node's kube-proxy sync report. Nodes sync on first use (a packet entering the node, or
+   * reading this map), so a trace through a large cluster pays only for the nodes it crosses.
+   */
+  readonly lastSync: Map<string, SyncReport> = new LazySyncMap((node) => this.syncNode(node));
+  private readonly unsynced = new Set<string>();
   readonly warnings: string[] = [];
   readonly clock: Clock;
   readonly rng: Rng;
@@ -117,6 +134,28 @@ export class Cluster {
     }
     this.addPods();
     for (const node of this.topology.nodes.values()) this.startKubeProxy(node);
+    if (options.eager === true) this.syncAll();
+    this.forwarder.beforeEnter = (ns) => {
+      if (this.unsynced.size > 0 && this.unsynced.has(ns.place.node)) this.syncNode(ns.place.node);
+    };
+  }
+
+  /** Runs kube-proxy's first sync on a node now (a no-op when it already ran). */
+  syncNode(name: string): SyncReport | undefined {
+    const proxier = this.proxiers.get(name);
+    if (proxier === undefined) return undefined;
+    if (!this.unsynced.has(name)) return Map.prototype.get.call(this.lastSync, name) as SyncReport | undefined;
+    this.unsynced.delete(name);
+    const report = proxier.sync();
+    if (!report.ok && report.error !== null) throw report.error;
+    Map.prototype.set.call(this.lastSync, name, report);
+    for (const w of report.warnings) this.warnings.push(`${name}: ${w.message}`);
+    return report;
+  }
+
+  /** Syncs every node (what a real cluster has done before any packet flows). */
+  syncAll(): void {
+    for (const name of [...this.unsynced]) this.syncNode(name);
   }
 
   /** Builds the cluster from loaded objects. Throws KpemuError for contradictions. */
@@ -133,6 +172,11 @@ export class Cluster {
     host.addAddress(vx.name, vx.address.network, 32);
     host.device('cni0').mtu = vx.mtu;
     const underlay = parsePrefix(`${formatIpv4(lease.ifaceIp)}/${underlayPrefixLen}`);
+    // Like a real node, a default route via the underlay's first address: a node's own packets to
+    // a ClusterIP need a route before OUTPUT's DNAT, and a forwarded packet to a Service without
+    // endpoints must reach FORWARD to meet kube-proxy's REJECT.
+    const underlayGateway = (underlay.network + 1) >>> 0;
+    if (underlayGateway !== lease.ifaceIp) host.addRoute({ network: 0, length: 0, dev: 'eth0', gateway: underlayGateway, onlink: true });
     const programming = flannelProgramming(lease, this.leases, flannel, { directlyReachable: directlyReachableIn(underlay) });
     for (const r of programming.remotes) {
       host.fib.add(r.route);
@@ -208,11 +252,8 @@ export class Cluster {
           clock: this.clock,
         });
         proxier.setObjects(this.objects.services, this.objects.endpointSlices);
-        const report = proxier.sync();
-        if (!report.ok && report.error !== null) throw report.error;
-        this.lastSync.set(node.name, report);
         this.proxiers.set(node.name, proxier);
-        for (const w of report.warnings) this.warnings.push(`${node.name}: ${w.message}`);
+        this.unsynced.add(node.name);
         return;
       }
       case 'ipvs':

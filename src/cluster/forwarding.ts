@@ -34,6 +34,8 @@ const MAX_HOPS = 64;
  */
 export class Forwarder {
   private readonly res = new PathResult();
+  /** Called before a packet is processed in a namespace (lets the cluster prepare nodes lazily). */
+  beforeEnter: ((ns: NetNamespace) => void) | null = null;
   /** Source MAC of the frame being bridged (the sending pod's), for captures. */
   private lastSrcMac = '';
 
@@ -71,6 +73,7 @@ export class Forwarder {
     let dev = startDev;
     const res = this.res;
     for (let hops = 0; hops < MAX_HOPS; hops++) {
+      this.beforeEnter?.(ns);
       if (dev === '') output(ns, pkt, res);
       else receive(ns, pkt, dev, res);
       switch (res.outcome) {

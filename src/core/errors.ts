@@ -57,6 +57,8 @@ export const ERROR_CODES = [
   'IO',
   // iptables text that real iptables accepts but kpemu does not model (an option, a module, a form)
   'IPTABLES_UNSUPPORTED',
+  // kube-proxy's IPVS mode cannot run on this kernel (old ipset tool, scheduler module missing)
+  'IPVS_PROXIER_UNUSABLE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,2 +1,3 @@
 export * from './common/index.js';
 export * from './iptables/index.js';
+export * from './ipvs/index.js';

@@ -87,10 +87,11 @@ describe('kpemu trace (text)', () => {
     expect(kpemu([...CLIENT_TO_WEB, '--count', '50', '--seed', '7']).stdout).toBe(a);
   });
 
-  it('shows a REJECT with the rule responsible (a NodePort with Local policy and no local endpoint is dropped)', () => {
+  it('names the rule that dropped a packet (a Local-policy NodePort on a node without an endpoint)', () => {
     const r = kpemu(['trace', DEMO, '--from', '192.168.56.1', '--to', '192.168.56.12:30081']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/✘ dropped on node\/node-2 by nat\/KUBE-EXT-|✘ dropped on node\/node-2 by filter\//);
+    expect(r.stdout).toContain('✓ filter/KUBE-EXTERNAL-SERVICES #1  -p tcp -m comment --comment "default/echo-local:http has no local endpoints"');
+    expect(r.stdout).toContain('✘ dropped on node/node-2 by filter/KUBE-EXTERNAL-SERVICES#1');
   });
 
   it('colours only on a terminal, and never with NO_COLOR', () => {

@@ -46,12 +46,13 @@ export function registerDemo(program: Command): void {
       const file = packageFile(DEMO_CLUSTER);
       const timings = new Timings(false);
       const objects = loadObjects([file], timings);
-      const sections: string[] = [];
-      out(paint(color, 'bold', `kpemu demo: ${DEMO_CLUSTER}, ${objects.nodes.length} nodes, ${objects.services.length} Services, ${objects.pods.length} Pods\n`));
+      out(paint(color, 'bold', `kpemu demo: ${DEMO_CLUSTER}, ${objects.nodes.length} nodes, ${objects.services.length} Services, ${objects.pods.length} Pods`));
+      out('');
       for (const mode of DEMO_MODES) {
-        out(paint(color, 'bold', `━━ ${mode} mode: ${DEMO_FROM} → ${DEMO_TO}, and the reply ━━\n`));
+        out(paint(color, 'bold', `━━ ${mode} mode: ${DEMO_FROM} → ${DEMO_TO}, and the reply ━━`));
+        out('');
         if (mode === 'ipvs' && !IPVS_MODE_AVAILABLE) {
-          out('IPVS mode is not available in this build of kpemu yet.\n');
+          out('IPVS mode is not available in this build of kpemu yet.');
           continue;
         }
         const cluster = buildCluster(objects, { mode, seed: o.seed }, timings);
@@ -64,7 +65,6 @@ export function registerDemo(program: Command): void {
         );
         out('');
       }
-      sections.push(NEXT);
-      out(sections.join('\n'));
+      out(NEXT);
     });
 }

@@ -1,6 +1,7 @@
 import { type Command, Option } from 'commander';
 import { parseDest, parseSource, planTrace, type ProxyMode, type TraceRequest } from '../../index.js';
 import { buildCluster, loadObjects } from '../cluster-input.js';
+import { checkModeAvailable } from '../ipvs.js';
 import { DESTINATIONS_HELP, EXIT_HELP, SOURCES_HELP } from '../help-text.js';
 import { Timings } from '../timings.js';
 import { clusterWorld } from '../trace/cluster-world.js';
@@ -48,6 +49,7 @@ export function registerTrace(program: Command): void {
     .addHelpText('after', `${SOURCES_HELP}\n${DESTINATIONS_HELP}\n${EXAMPLES}${EXIT_HELP}`)
     .action((files: string[], raw: Parameters<typeof readTraceOptions>[0] & RawClusterTraceOptions) => {
       const o = readTraceOptions(raw);
+      checkModeAvailable(raw.mode);
       // Parse the addresses first: a typo should not cost a cluster load.
       const from = parseSource(o.from);
       const to = parseDest(o.to);

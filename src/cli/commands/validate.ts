@@ -51,7 +51,8 @@ export function registerValidate(program: Command): void {
       const warnings = v.warnings.map((w) => w.describe());
       if (errors.length === 0) {
         try {
-          checkModeAvailable(o.mode ?? v.objects.proxyConfig.mode);
+          if (o.mode !== undefined) checkModeAvailable(o.mode);
+          else checkModeAvailable(v.objects.proxyConfig.mode, true);
           const cluster = Cluster.build(v.objects, o.mode === undefined ? {} : { mode: o.mode });
           warnings.push(...cluster.warnings);
         } catch (e) {

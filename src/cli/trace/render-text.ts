@@ -55,7 +55,10 @@ function journeyBlock(o: TracedOutcome, possible: number, opts: TraceTextOptions
   const c = opts.color;
   const s = o.summary;
   const lines = [renderTraceText(o.journey.events, { color: c, verbose: opts.verbose }), ''];
-  lines.push(paint(c, 'bold', paint(c, verdictStyle(s), `${mark(s)} ${resultText(s)}`)) + paint(c, 'dim', ` (${o.journey.end.crossings} namespace crossings)`));
+  const n = o.journey.end.crossings;
+  // A replayed node is one namespace: crossings only mean something in a cluster.
+  const crossings = n === 0 ? '' : paint(c, 'dim', ` (${n} namespace crossing${n === 1 ? '' : 's'})`);
+  lines.push(paint(c, 'bold', paint(c, verdictStyle(s), `${mark(s)} ${resultText(s)}`)) + crossings);
   const rows = [
     ['destination', destinationText(s, o.journey)],
     ['source', sourceText(s, o.journey)],

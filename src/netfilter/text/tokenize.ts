@@ -34,6 +34,13 @@ const CACHE_MAX_LEN = 12;
  */
 export class WordCache {
   private readonly words: (string | undefined)[] = new Array<string | undefined>(CACHE_MASK + 1).fill(undefined);
+  private marks: Marks | null = null;
+
+  /** The mark positions of `text` (kept while the same text is being tokenized). */
+  marksFor(text: string): Marks {
+    if (this.marks === null || this.marks.text !== text) this.marks = new Marks(text);
+    return this.marks;
+  }
 
   /** The word `line[from, to)` (0 < to - from <= CACHE_MAX_LEN), shared when seen before. */
   get(line: string, from: number, to: number): string {
@@ -67,9 +74,11 @@ export function tokenizeInto(line: string, start: number, end: number, out: stri
   const n = end;
   let i = start;
   // Lines without tabs or newlines (nearly all) find word ends with the native indexOf, which
-  // scans much faster than a loop over charCodeAt.
-  const simple = absent(line, '\t', start, n) && absent(line, '\n', start, n);
-  let nextQuote = simple ? positionOf(line, '"', start, n) : n;
+  // scans much faster than a loop over charCodeAt. The next tab, newline and quote of the text
+  // are tracked across calls so that every search starts where the previous one ended (linear
+  // over a whole payload).
+  const marks = cache === null ? new Marks(line) : cache.marksFor(line);
+  const simple = marks.next(TAB, start) >= n && marks.next(NEWLINE, start) >= n;
   while (i < n) {
     let c = line.charCodeAt(i);
     if (c === 32 || c === 9 || c === 10) {
@@ -81,10 +90,10 @@ export function tokenizeInto(line: string, start: number, end: number, out: stri
     if (c !== 34) {
       // A bare word, possibly continuing into a quoted part (`a"b c"`).
       if (simple) {
-        if (nextQuote < i) nextQuote = positionOf(line, '"', i, n);
-        const space = positionOf(line, ' ', i, n);
-        if (nextQuote < space) {
-          i = nextQuote;
+        const quote = marks.next(QUOTE, i);
+        const space = Math.min(marks.next(SPACE, i), n);
+        if (quote < space) {
+          i = quote;
           c = 34;
         } else {
           i = space;
@@ -126,15 +135,33 @@ export function tokenizeInto(line: string, start: number, end: number, out: stri
   return count;
 }
 
-/** Index of `ch` in `line[from, to)`, or `to` when it is not there. */
-function positionOf(line: string, ch: string, from: number, to: number): number {
-  const k = line.indexOf(ch, from);
-  return k < 0 || k > to ? to : k;
-}
+const TAB = 0;
+const NEWLINE = 1;
+const QUOTE = 2;
+const SPACE = 3;
+const MARK_CHARS = ['\t', '\n', '"', ' '];
 
-function absent(line: string, ch: string, from: number, to: number): boolean {
-  const k = line.indexOf(ch, from);
-  return k < 0 || k >= to;
+/**
+ * The next position of a tab, a newline, a quote and a space in one text, found with indexOf and kept, so
+ * a caller moving forward through the text searches each stretch once. Searching backwards (an
+ * earlier `from`) restarts the search.
+ */
+class Marks {
+  private readonly pos = [-1, -1, -1, -1];
+  private readonly from = [0, 0, 0, 0];
+
+  constructor(readonly text: string) {}
+
+  /** Index of the first mark `kind` at or after `at`, or the text length when there is none. */
+  next(kind: number, at: number): number {
+    const known = this.pos[kind] as number;
+    if (known >= at && (this.from[kind] as number) <= at) return known;
+    const k = this.text.indexOf(MARK_CHARS[kind] as string, at);
+    const p = k < 0 ? this.text.length : k;
+    this.pos[kind] = p;
+    this.from[kind] = at;
+    return p;
+  }
 }
 
 /** Splits a line into a fresh array of words (see {@link tokenizeInto}). */

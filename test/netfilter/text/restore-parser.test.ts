@@ -83,4 +83,14 @@ describe('parseRestore', () => {
       expect(isKpemuError(e) && e.describe()).toBe("line 2: host/network `1.2.3.4.5' not found");
     }
   });
+
+  it('stays linear on payloads whose lines have no blank at all (the tokenizer searches ahead)', () => {
+    const lines = 100_000;
+    const text = `*filter\n:X - [0:0]\n${'-F\n'.repeat(lines)}COMMIT\n`;
+    const t0 = performance.now();
+    const doc = parseRestore(text);
+    expect(doc.blocks[0]?.commands).toHaveLength(lines);
+    // Quadratic searching would take minutes here; linear takes well under a second.
+    expect(performance.now() - t0).toBeLessThan(20_000);
+  });
 });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isKpemuError } from '../../../src/core/index.js';
 import { tokenizeLine } from '../../../src/netfilter/index.js';
@@ -54,5 +55,88 @@ describe('tokenizeLine', () => {
     expect(first).toEqual(['-A', 'KUBE-SEP-ABC', '-j', 'ACCEPT']);
     expect(out.slice(0, n2)).toEqual(['-A', 'KUBE-SEP-ABC', '-j', 'DROP']);
     expect(out[1]).toBe(first[1]);
+  });
+});
+
+/** A plain transcription of iptables 1.8.9's add_param_to_argv, the reference for the fast tokenizer. */
+function referenceTokenize(line: string): string[] | 'unterminated' {
+  const words: string[] = [];
+  let quoteOpen = false;
+  let escaped = false;
+  let param = '';
+  let has = false;
+  for (const ch of line) {
+    if (quoteOpen) {
+      if (escaped) {
+        param += ch;
+        escaped = false;
+        continue;
+      } else if (ch === '\\') {
+        escaped = true;
+        continue;
+      } else if (ch === '"') {
+        quoteOpen = false;
+      } else {
+        param += ch;
+        continue;
+      }
+    } else if (ch === '"') {
+      quoteOpen = true;
+      has = true;
+      continue;
+    }
+    if (ch === '"') {
+      words.push(param);
+      param = '';
+      has = false;
+      continue;
+    }
+    if (ch === ' ' || ch === '\t' || ch === '\n') {
+      if (param.length === 0 && !has) continue;
+      words.push(param);
+      param = '';
+      has = false;
+      continue;
+    }
+    param += ch;
+  }
+  if (quoteOpen) return 'unterminated';
+  if (param.length > 0) words.push(param);
+  return words;
+}
+
+describe('tokenizer against a transcription of iptables add_param_to_argv (fast-check)', () => {
+  const unit = fc.constantFrom(' ', ' ', ' ', '\t', '\n', '"', '\\', "'", 'a', 'b', '-', '--x', 'é', '!');
+  it('tokenizeLine agrees on random lines', () => {
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 40 }), (line) => {
+        const want = referenceTokenize(line);
+        if (want === 'unterminated') expect(() => tokenizeLine(line)).toThrow();
+        else expect(tokenizeLine(line)).toEqual(want);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('tokenizeInto over a shared payload and word cache agrees line by line', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: fc.constantFrom(' ', ' ', '\t', '"', '\\', 'a', 'b', '-x', 'KUBE-SEP-ABCDEFGHIJKL'), maxLength: 30 }), { maxLength: 12 }), (lines) => {
+        const text = `${lines.join('\n')}\n`;
+        const cache = new WordCache();
+        const out: string[] = [];
+        let pos = 0;
+        for (const line of lines) {
+          const want = referenceTokenize(line);
+          if (want === 'unterminated') {
+            expect(() => tokenizeInto(text, pos, pos + line.length, out, cache)).toThrow();
+          } else {
+            const n = tokenizeInto(text, pos, pos + line.length, out, cache);
+            expect(out.slice(0, n)).toEqual(want);
+          }
+          pos += line.length + 1;
+        }
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
