@@ -130,15 +130,28 @@ export function measureLookups(mode: ModeName, dp: Dataplane, cluster: BenchClus
   const res = new PathResult();
   const ns = dp.ns;
   const cases = lookupCases(cluster, seed);
-  // Warm-up (untimed): every case in turn until the walk is compiled by the JIT.
+  // Warm-up (untimed): every case in turn, and ACKs of one connection, until the JIT has compiled
+  // the walk and the connection tables have grown to a cycle's size.
   const warm = new TupleSource();
-  const warmUntil = performance.now() + (budget.quick ? 80 : 300);
-  for (let k = 0; performance.now() < warmUntil && k < 200_000; k++) {
+  const ack = new Packet();
+  const warmUntil = performance.now() + (budget.quick ? 250 : 700);
+  for (let k = 0; performance.now() < warmUntil && k < 400_000; k++) {
     const c = cases[k % cases.length] as CaseSpec;
     syn(pkt, typeof c.dst === 'number' ? c.dst : (c.dst[k & 4095] as number));
     warm.next(pkt);
     receive(ns, pkt, 'cni0', res);
-    if ((k & 4095) === 4095) dp.forgetConnections();
+    if (k % cases.length === 0) {
+      // Packets of the connection just opened (not answered: conntrack and IPVS still look them up).
+      ack.reset();
+      ack.src = pkt.src;
+      ack.sport = pkt.sport;
+      ack.dst = typeof c.dst === 'number' ? c.dst : (c.dst[k & 4095] as number);
+      ack.proto = 6;
+      ack.dport = SERVICE_PORT;
+      ack.tcpFlags = TCP_FLAGS.ACK;
+      receive(ns, ack, 'cni0', res);
+    }
+    if ((k & 16383) === 16383) dp.forgetConnections();
   }
   dp.forgetConnections();
   for (const c of cases) {
@@ -221,6 +234,8 @@ function measureEstablished(mode: ModeName, dp: Dataplane, cluster: BenchCluster
   const probes = dp.takeProbes();
   if (error === null && pkt.ctInfo !== CT_INFO.ESTABLISHED) error = `ACK classified ctinfo=${pkt.ctInfo}, not ESTABLISHED`;
   if (error === null && (pkt.dst !== endpoint || res.outcome !== 'transmitted')) error = `ACK ${res.outcome}, not forwarded to the connection's endpoint`;
+  const warmUntil = performance.now() + (budget.quick ? 60 : 200);
+  for (let k = 0; k < 200_000 && performance.now() < warmUntil; k++) ack();
   const t = benchmarkOp(`${mode} ${cluster.services} established`, ack, budget.lookup());
   const outcome = res.outcome;
   dp.forgetConnections();
@@ -253,6 +268,9 @@ export function measureOutputPath(dp: Dataplane, dst: number, budget: Budget, ex
     }
     output(ns, pkt, res);
   };
+  dp.forgetConnections();
+  const warmUntil = performance.now() + (budget.quick ? 100 : 300);
+  for (let k = 0; k < 200_000 && performance.now() < warmUntil; k++) send();
   dp.forgetConnections();
   const before = ns.stats.rulesEvaluated;
   send();

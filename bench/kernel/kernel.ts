@@ -8,21 +8,22 @@
  * kube-proxy waits for it, process start included; the start-up alone (an empty restore) is
  * recorded for reference.
  *
- * New connection: two namespaces, each with a dummy device carrying the node address and the
- * default route (a dummy device frees what it is given, so nothing leaves the namespace):
- * `rules` holds the jump rules and the payload (legacy backend), `baseline` holds empty nat and
+ * New connection: two sender namespaces, each with a veth carrying the node address and the
+ * default route into its own sink namespace, which drops everything (nothing leaves our
+ * namespaces; the kernel here has no dummy device): `rules` holds the jump rules and the payload (legacy backend), `baseline` holds empty nat and
  * filter tables (conntrack and NAT active, no rules to walk). A Python sender inside each
  * namespace builds N TCP SYNs in advance (distinct source ports, valid checksums), flushes
  * conntrack, then times `sendto` on a raw socket for the whole batch: every packet is a new
  * connection going through OUTPUT (raw, conntrack, mangle, nat KUBE-SERVICES, filter), the
- * reroute after DNAT, and POSTROUTING, synchronously in the sending call. Rounds alternate the
+ * reroute after DNAT, POSTROUTING and the veth into the sink, synchronously in the sending call. Rounds alternate the
  * first and the last service; the median per-packet time is reported. The emulator is timed on
  * the same path (`output()` of a SYN from the node address). Rule counters confirm the packets hit
  * the target's KUBE-SERVICES rule.
  *
  * Limits: the kernel figure includes Python's loop and the syscall (the baseline shows how
- * much); it is wall time on a shared machine; the NAT to a random endpoint and MASQUERADE happen
- * as in production, but the connection never completes (the SYN is dropped by the dummy device).
+ * much), and the sink's receive; it is wall time on a shared machine; the NAT to a random endpoint
+ * and MASQUERADE happen as in production, but the connection never completes (the sink drops the
+ * SYN).
  */
 import type { Budget } from '../budget.js';
 import { NODE_IP_TEXT } from '../cluster.js';
@@ -36,8 +37,8 @@ export const KERNEL_TOOLS = ['ip', 'iptables-legacy-restore', 'iptables-nft-rest
 
 export const KERNEL_METHOD =
   'Restore: the emulated proxier\'s payload restored with iptables-legacy-restore / iptables-nft-restore --noflush --counters into a fresh namespace per sample (wall time, process start included). ' +
-  'New connection: a Python raw-socket sender in a namespace whose dummy device holds the node address sends a batch of pre-built TCP SYNs (distinct source ports, conntrack flushed before each batch) to the first or the last ClusterIP; ' +
-  'each SYN passes OUTPUT (conntrack, nat KUBE-SERVICES rule by rule, DNAT, filter), the reroute and POSTROUTING (MASQUERADE) within sendto; per-packet time = batch wall time / N, median over rounds. ' +
+  'New connection: a Python raw-socket sender in a namespace whose veth (to a sink namespace that drops everything) holds the node address sends a batch of pre-built TCP SYNs (distinct source ports, conntrack flushed before each batch) to the first or the last ClusterIP; ' +
+  'each SYN passes OUTPUT (conntrack, nat KUBE-SERVICES rule by rule, DNAT, filter), the reroute, POSTROUTING (MASQUERADE) and the veth into the sink within sendto; per-packet time = batch wall time / N, median over rounds. ' +
   'Baseline: the same sender in a namespace with empty nat and filter tables. The emulator is timed on the same path (output() of a SYN from the node address).';
 
 const SENDER = String.raw`
@@ -78,11 +79,19 @@ subprocess.run(["conntrack", "-F"], capture_output=True)
 print(json.dumps({"ns": out, "counts": counts}))
 `;
 
-function setupSender(ns: Netns): void {
-  ns.execOk(['ip', 'link', 'add', 'dummy0', 'type', 'dummy']);
-  ns.execOk(['ip', 'addr', 'add', `${NODE_IP_TEXT}/24`, 'dev', 'dummy0']);
-  ns.execOk(['ip', 'link', 'set', 'dummy0', 'up']);
-  ns.execOk(['ip', 'route', 'add', 'default', 'via', '192.168.56.1', 'dev', 'dummy0']);
+/**
+ * The sender's link: a veth pair whose other end is in a sink namespace that drops everything it
+ * receives (a blackhole default route; no forwarding). A veth delivers to its peer within the
+ * sending call, so the sink's small, constant cost is in every figure, baseline included.
+ */
+function setupSender(ns: Netns, sink: Netns): void {
+  ns.execOk(['ip', 'link', 'add', 'veth0', 'type', 'veth', 'peer', 'name', 'veth1', 'netns', sink.name]);
+  ns.execOk(['ip', 'addr', 'add', `${NODE_IP_TEXT}/24`, 'dev', 'veth0']);
+  ns.execOk(['ip', 'link', 'set', 'veth0', 'up']);
+  sink.execOk(['ip', 'addr', 'add', '192.168.56.1/24', 'dev', 'veth1']);
+  sink.execOk(['ip', 'link', 'set', 'veth1', 'up']);
+  sink.execOk(['ip', 'route', 'add', 'blackhole', 'default']);
+  ns.execOk(['ip', 'route', 'add', 'default', 'via', '192.168.56.1', 'dev', 'veth0']);
 }
 
 function addCounters(ns: Netns, counters: readonly string[]): void {
@@ -130,10 +139,10 @@ export async function kernelConnections(
     const r = ns.execOk(['python3', '-c', SENDER, cfg], undefined, 900_000);
     return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { ns: Record<string, number[]>; counts: Record<string, number> };
   };
-  await withNetns(['base', 'rules'], ([base, rules]) => {
-    if (base === undefined || rules === undefined) throw new Error('no namespaces');
-    setupSender(base);
-    setupSender(rules);
+  await withNetns(['base', 'bsink', 'rules', 'rsink'], ([base, bsink, rules, rsink]) => {
+    if (base === undefined || bsink === undefined || rules === undefined || rsink === undefined) throw new Error('no namespaces');
+    setupSender(base, bsink);
+    setupSender(rules, rsink);
     base.execOk(['iptables-legacy-restore', '-w'], '*nat\nCOMMIT\n*filter\nCOMMIT\n');
     addCounters(rules, art.nfacctCounters);
     rules.execOk(['iptables-legacy-restore', '-w', '--noflush'], art.jumps);

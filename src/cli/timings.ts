@@ -7,6 +7,7 @@ import { err } from './io.js';
  */
 export class Timings {
   private readonly phases: { name: string; ms: number; cpuMs: number }[] = [];
+  private readonly parts: string[] = [];
 
   constructor(private readonly enabled: boolean) {}
 
@@ -22,10 +23,16 @@ export class Timings {
     }
   }
 
+  /** Records a duration measured elsewhere that is part of the last phase (e.g. kube-proxy syncs inside a trace). */
+  within(what: string, ms: number): void {
+    this.parts.push(`${what} ${ms.toFixed(0)} ms`);
+  }
+
   /** Prints the phases, and the process's whole life so far (node start-up and module loading included). */
   report(): void {
     if (!this.enabled) return;
     const parts = this.phases.map((p) => `${p.name} ${p.ms.toFixed(0)} ms (cpu ${p.cpuMs.toFixed(0)})`);
+    if (this.parts.length > 0 && parts.length > 0) parts[parts.length - 1] += ` of which ${this.parts.join(', ')}`;
     const cpu = process.cpuUsage();
     // performance.now() counts from the process's time origin: this is everything since `node` started.
     parts.push(`total ${performance.now().toFixed(0)} ms (cpu ${((cpu.user + cpu.system) / 1000).toFixed(0)}) since process start`);

@@ -97,10 +97,13 @@ export class Netfilter {
         forks.set(block.table, fork);
       }
       if (!options.noflush) flushWholeTable(fork);
+      const declared = new Set<string>();
       for (const decl of block.chains) {
         stats.chainsDeclared++;
         const existing = fork.chains.get(decl.name);
         const at = { location: { line: decl.line, text: `:${decl.name}` } };
+        if (declared.has(decl.name)) throw new KpemuError('IPTABLES_CHAIN_EXISTS', `chain "${decl.name}" is declared twice in table ${block.table}`, at);
+        declared.add(decl.name);
         if (existing !== undefined && existing.builtin) {
           if (decl.policy === null) throw new KpemuError('IPTABLES_BUILTIN_CHAIN', `built-in chain "${decl.name}" needs a policy`, at);
           const w = fork.writable(decl.name) as ChainState;

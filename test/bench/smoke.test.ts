@@ -66,14 +66,16 @@ describe('bench (quick, in-process)', () => {
   it('walks more iptables rules with more services, and IPVS does not', () => {
     const rules = (mode: string, s: number, c: string) => run.results.lookup.find((x) => x.mode === mode && x.services === s && x.case === c)?.rulesEvaluated ?? Number.NaN;
     for (const c of ['new-last', 'new-middle', 'non-service'] as const) expect(rules('iptables', 50, c)).toBeGreaterThan(rules('iptables', 10, c));
-    expect(rules('iptables', 50, 'new-first')).toBe(rules('iptables', 10, 'new-first'));
+    // The first service is found at once (the endpoint drawn decides a few rules more or less).
+    expect(rules('iptables', 50, 'new-first')).toBeLessThan(rules('iptables', 50, 'new-middle'));
+    // IPVS mode's rules are fixed: no more of them at 50 services than at 10.
     expect(rules('ipvs', 50, 'new-last')).toBe(rules('ipvs', 10, 'new-last'));
   });
 
   it('has every update row, measured, extrapolated or skipped with a reason', () => {
     const want: [string, string, string][] = [];
     for (const op of ['add-service', 'remove-service', 'change-endpoints'] as const) want.push(['iptables', 'partial', op]);
-    for (const op of UPDATE_OPS) want.push(['iptables', 'full', op], ['iptables', 'per-rule', op], ['ipvs', 'incremental', op]);
+    for (const op of UPDATE_OPS) want.push(['iptables', 'full', op], ['iptables', 'per-rule', op], ['ipvs', 'incremental', op], ['ipvs', 'full', op]);
     for (const s of SCALES) {
       for (const [mode, strategy, op] of want) {
         const r = run.results.update.find((u) => u.mode === mode && u.strategy === strategy && u.op === op && u.services === s);

@@ -33,10 +33,10 @@ describe(`kpemu trace on ${SERVICES} Services`, () => {
   it('traces to the last Service, with timings on stderr', { timeout: 600_000 }, () => {
     const last = scaleServiceName(SERVICES - 1);
     const r = kpemu(['trace', file, '--from', '10.244.2.200', '--to', `svc/bench/${last}`, '--timings'], { timeoutMs: 590_000 });
-    expect(r.stderr).toMatch(/^timings: load \d+ ms \(cpu \d+\), build \d+ ms \(cpu \d+\), plan \d+ ms \(cpu \d+\), trace \d+ ms \(cpu \d+\), total \d+ ms \(cpu \d+\) since process start\n$/);
+    expect(r.stderr).toMatch(/^timings: load \d+ ms \(cpu \d+\), build \d+ ms \(cpu \d+\), plan \d+ ms \(cpu \d+\), trace \d+ ms \(cpu \d+\) of which kube-proxy's first sync on [12] nodes? \d+ ms, total \d+ ms \(cpu \d+\) since process start\n$/);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/✔ delivered to pod\/kpemu\/endpoint-10\.244\.\d+\.\d+ on node-\d|✔ delivered to pod\/bench\/endpoint-10\.244\.\d+\.\d+ on node-\d/);
-    expect(r.stdout).toContain('one of 5 possible outcomes');
+    expect(r.stdout).toContain('odds         20% (1/5): the random decisions on this path');
     const t = phases(r.stderr);
     console.log(`kpemu trace, ${SERVICES} Services: ${r.stderr.trim()}`);
     // CPU time: wall time on a shared 2-core CI machine says more about its neighbours than about kpemu.

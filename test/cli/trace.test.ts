@@ -19,7 +19,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 interface Doc {
   version: number;
   mode: string;
-  possibleOutcomes: number;
+  possibleOutcomes: number | null;
   outcomes: { probability: number; verdict: string; destination: { addr: string; port: number; translated: boolean }; source: { translated: boolean; by: string | null }; reply: { verdict: string; endedAt: { netns: string }; source: { addr: string } } | null; hops: { node: string; netns: string; events: { kind: string; matched?: boolean }[] }[]; decidedBy: string | null; rejectWith: string | null }[];
   count: { connections: number; distribution: { connections: number; probability: number }[] } | null;
 }
@@ -44,7 +44,7 @@ describe('kpemu trace (text)', () => {
     expect(out).toMatch(/✓ nat\/KUBE-SERVICES #\d+ +-d 10\.96\.0\.20\/32 -p tcp -m comment --comment "default\/web:http cluster IP"/);
     expect(out).toMatch(/DNAT 10\.96\.0\.20:80 → 10\.244\.\d\.10:8080/);
     expect(out).toMatch(/✔ delivered to pod\/default\/web-\d on node-\d/);
-    expect(out).toMatch(/odds +50% \(1\/2\), one of 2 possible outcomes/);
+    expect(out).toMatch(/odds +50% \(1\/2\): the random decisions on this path \(--all-paths lists every outcome\)/);
     expect(out).not.toMatch(ANSI);
     // Only matched rules by default.
     expect(out).not.toContain(' · ');
@@ -110,7 +110,8 @@ describe('kpemu trace --format json', () => {
     const doc = json([...CLIENT_TO_WEB, '--reply', '--seed', '3']);
     expect(doc.version).toBe(1);
     expect(doc.mode).toBe('iptables');
-    expect(doc.possibleOutcomes).toBe(2);
+    // The journey view follows one path and does not explore the others.
+    expect(doc.possibleOutcomes).toBeNull();
     const o = doc.outcomes[0];
     expect(o?.probability).toBeCloseTo(0.5, 9);
     expect(o?.verdict).toBe('delivered');

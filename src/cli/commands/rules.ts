@@ -75,11 +75,13 @@ export function registerRules(program: Command): void {
         case 'iptables-save': {
           const host = cluster.topology.nodes.get(node)?.host;
           if (host === undefined) throw new KpemuError('CLI_NOT_FOUND', `no node ${node} in the built cluster`);
+          // kube-proxy syncs a node on first use: make sure it has, as on a running node.
+          timings.phase('sync', () => cluster.syncNode(node));
           out(host.iptables.save());
           break;
         }
         case 'restore': {
-          const report = cluster.lastSync.get(node);
+          const report = timings.phase('sync', () => cluster.syncNode(node));
           if (report === undefined) throw new KpemuError('CLI_NOT_FOUND', `kube-proxy has not synced on node ${node}`);
           out(report.payload);
           break;

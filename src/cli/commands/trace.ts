@@ -58,6 +58,10 @@ export function registerTrace(program: Command): void {
       const req: TraceRequest = { from, to, ...(o.proto === undefined ? {} : { proto: o.proto }), ...(o.sport === undefined ? {} : { sport: o.sport }), ...(raw.node === undefined ? {} : { node: raw.node }) };
       const plan = timings.phase('plan', () => planTrace(cluster, req));
       emitTrace(clusterWorld(cluster), plan, o, { node: raw.node ?? null, notes: [], timings });
+      // kube-proxy syncs a node when a packet first enters it: that time is inside the trace phase.
+      const synced = [...cluster.proxiers.keys()].filter((n) => cluster.lastSync.has(n));
+      const syncMs = synced.reduce((sum, n) => sum + (cluster.lastSync.get(n)?.durationMs ?? 0), 0);
+      if (synced.length > 0) timings.within(`kube-proxy's first sync on ${synced.length} node${synced.length === 1 ? '' : 's'}`, syncMs);
       timings.report();
     });
 }

@@ -53,7 +53,8 @@ export function registerValidate(program: Command): void {
         try {
           if (o.mode !== undefined) checkModeAvailable(o.mode);
           else checkModeAvailable(v.objects.proxyConfig.mode, true);
-          const cluster = Cluster.build(v.objects, o.mode === undefined ? {} : { mode: o.mode });
+          // Every node syncs now, so that what kube-proxy would complain about on any of them is reported.
+          const cluster = Cluster.build(v.objects, o.mode === undefined ? { eager: true } : { mode: o.mode, eager: true });
           warnings.push(...cluster.warnings);
         } catch (e) {
           if (!isKpemuError(e)) throw e;

@@ -25,8 +25,10 @@ export interface TraceRunFlags {
   readonly title: string;
 }
 
+/** ICMP has no ports: both are 0 (the echo id is not a port, even though NAT may rewrite it like one). */
 function sentOf(pkt: Packet): SentPacket {
-  return { proto: pkt.proto, src: pkt.src, dst: pkt.dst, sport: pkt.proto === 1 ? pkt.icmpId : pkt.sport, dport: pkt.proto === 1 ? 0 : pkt.dport };
+  const ports = pkt.proto !== 1;
+  return { proto: pkt.proto, src: pkt.src, dst: pkt.dst, sport: ports ? pkt.sport : 0, dport: ports ? pkt.dport : 0 };
 }
 
 /** Sends `pkt` with a trace sink on every namespace of the world, then detaches it. */

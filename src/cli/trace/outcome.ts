@@ -23,13 +23,18 @@ export interface JourneySummary {
   readonly reason: DropReason;
   readonly rejectWith: RejectWith | '';
   readonly decidedBy: string;
+  /** What the drop event of a traced journey said, '' when there is none. */
+  readonly detail: string;
 }
 
 export function summariseJourney(j: Journey): JourneySummary {
   const p = j.end.packet;
-  const isIcmp = p.proto === 1;
-  const destination = { addr: p.dst, port: isIcmp ? 0 : p.dport };
-  const source = { addr: p.src, port: isIcmp ? p.icmpId : p.sport };
+  const ports = p.proto !== 1;
+  const destination = { addr: p.dst, port: ports ? p.dport : 0 };
+  const source = { addr: p.src, port: ports ? p.sport : 0 };
+  // The drop event says what happened in words ("no host answers ARP for ..."); untraced runs have only the reason.
+  let detail = '';
+  for (const e of j.events) if (e.kind === 'drop') detail = e.detail;
   return {
     verdict: j.end.outcome,
     place: j.end.netns.place,
@@ -41,6 +46,7 @@ export function summariseJourney(j: Journey): JourneySummary {
     reason: j.end.reason,
     rejectWith: j.end.rejectWith,
     decidedBy: j.end.decidedBy,
+    detail,
   };
 }
 

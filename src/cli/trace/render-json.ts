@@ -78,8 +78,9 @@ export interface TraceJsonDocument {
   readonly request: { readonly from: string; readonly to: string; readonly proto: string; readonly node: string | null; readonly view: TraceView };
   /** The first packet as sent. */
   readonly packet: { readonly description: string; readonly proto: string; readonly src: JsonEndpoint; readonly dst: JsonEndpoint };
-  readonly possibleOutcomes: number;
-  /** `journey`: the seeded outcome; `all-paths`: every outcome, most likely first; `count`: empty. */
+  /** Distinct outcomes over all random decisions; null in the `journey` view, which does not explore them. */
+  readonly possibleOutcomes: number | null;
+  /** `journey`: the seeded outcome (its probability is that of the decisions it made); `all-paths`: every outcome, most likely first; `count`: empty. */
   readonly outcomes: readonly JsonOutcome[];
   readonly count: {
     readonly connections: number;
@@ -160,7 +161,8 @@ export function traceJsonDocument(result: TraceResult, plan: TracePlan, ctx: Tra
     mode: ctx.mode,
     seed: ctx.seed,
     request: { from: ctx.from, to: ctx.to, proto, node: ctx.node, view: result.view },
-    packet: { description: plan.description, proto, src: ep(plan.src, plan.sport), dst: ep(plan.dst, plan.proto === 1 ? 0 : plan.dport) },
+    // ICMP has no ports: the echo id is not shown as one.
+    packet: { description: plan.description, proto, src: ep(plan.src, plan.proto === 1 ? 0 : plan.sport), dst: ep(plan.dst, plan.proto === 1 ? 0 : plan.dport) },
     possibleOutcomes: result.possibleOutcomes,
     outcomes: result.outcomes.map((o) => outcomeJson(o, ctx.verbose)),
     count:

@@ -51,7 +51,7 @@ function sourceText(s: JourneySummary, j: Journey): string {
   return `${sent} → ${endpoint(s.source)}${kind !== null && step !== undefined ? ` (${kind.toUpperCase()} on ${placeText(step.place)})` : ''}`;
 }
 
-function journeyBlock(o: TracedOutcome, possible: number, opts: TraceTextOptions): string {
+function journeyBlock(o: TracedOutcome, opts: TraceTextOptions): string {
   const c = opts.color;
   const s = o.summary;
   const lines = [renderTraceText(o.journey.events, { color: c, verbose: opts.verbose }), ''];
@@ -63,8 +63,9 @@ function journeyBlock(o: TracedOutcome, possible: number, opts: TraceTextOptions
     ['destination', destinationText(s, o.journey)],
     ['source', sourceText(s, o.journey)],
   ];
-  if (possible > 1) rows.push(['odds', `${probabilityText(o.probability)}, one of ${possible} possible outcomes (--all-paths lists them)`]);
-  else rows.push(['odds', 'the only possible outcome']);
+  // The journey view knows the odds of its own random decisions, not how many outcomes there are.
+  if (o.probability !== null && o.probability < 1) rows.push(['odds', `${probabilityText(o.probability)}: the random decisions on this path (--all-paths lists every outcome)`]);
+  else if (o.probability !== null) rows.push(['odds', 'no random decision on this path']);
   lines.push(table(rows));
   if (o.reply !== null) lines.push('', replyBlock(o.reply, o.journey, opts));
   else if (s.verdict === 'delivered' || s.verdict === 'transmitted') lines.push('', paint(c, 'dim', 'add --reply to follow the answer back'));
@@ -108,7 +109,7 @@ function allPathsBlock(result: TraceResult, plan: TracePlan, withReply: boolean,
   return [...head, table([header, ...result.outcomes.map((o) => outcomeRow(o, withReply))])].join('\n');
 }
 
-function countBlock(count: CountResult, possible: number, plan: TracePlan, opts: TraceTextOptions): string {
+function countBlock(count: CountResult, possible: number | null, plan: TracePlan, opts: TraceTextOptions): string {
   const c = opts.color;
   const title = `${count.connections} new connection${count.connections === 1 ? '' : 's'} ${plan.description}, source ports ${count.firstSport}-${count.lastSport}, seed ${opts.seed}`;
   const header = ['CONNECTIONS', 'SHARE', 'EXACT', 'RESULT', 'DESTINATION', 'SOURCE'].map((h) => paint(c, 'dim', h));
@@ -120,7 +121,7 @@ function countBlock(count: CountResult, possible: number, plan: TracePlan, opts:
     r.summary.destinationTranslated ? endpoint(r.summary.destination) : 'not translated',
     r.summary.sourceTranslated ? endpointText(r.summary.source.addr, 0) : 'not translated',
   ]);
-  const foot = `${possible} possible outcome${possible === 1 ? '' : 's'}; EXACT is each one's probability for a single new connection`;
+  const foot = `${possible ?? count.rows.length} possible outcome${possible === 1 ? '' : 's'}; EXACT is each one's probability for a single new connection`;
   return [paint(c, 'bold', title), '', table([header, ...rows]), '', paint(c, 'dim', foot)].join('\n');
 }
 
@@ -131,7 +132,7 @@ export function renderTraceResultText(result: TraceResult, plan: TracePlan, with
   switch (result.view) {
     case 'journey': {
       const o = result.outcomes[0];
-      if (o !== undefined) parts.push(journeyBlock(o, result.possibleOutcomes, opts));
+      if (o !== undefined) parts.push(journeyBlock(o, opts));
       break;
     }
     case 'all-paths':

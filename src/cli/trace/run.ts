@@ -23,7 +23,10 @@ export interface TraceRunOptions {
 
 /** An outcome with its journey (and the reply's). */
 export interface TracedOutcome {
-  /** Exact probability over the random decisions (`-m statistic`, schedulers); null if it could not be matched. */
+  /**
+   * Exact probability over the random decisions (`-m statistic`, schedulers): of the outcome
+   * (`all-paths`), or of the decisions this journey made (`journey`).
+   */
   readonly probability: number | null;
   readonly journey: Journey;
   readonly summary: JourneySummary;
@@ -50,8 +53,8 @@ export interface TraceResult {
   readonly view: TraceView;
   /** `journey`: the seeded journey; `all-paths`: every outcome, most likely first; `count`: none. */
   readonly outcomes: readonly TracedOutcome[];
-  /** How many distinct outcomes the packet can have. */
-  readonly possibleOutcomes: number;
+  /** How many distinct outcomes the packet can have; null for the `journey` view, which does not explore them. */
+  readonly possibleOutcomes: number | null;
   readonly count: CountResult | null;
 }
 
@@ -71,6 +74,29 @@ function traceReply(world: TraceWorld, j: Journey, allRules: boolean): Journey |
   return tracedJourney(world, start, replyPacket(j.end.packet), { allRules, title: replyTitle(j) });
 }
 
+/**
+ * Runs `fn` with every namespace drawing its random decisions exactly as it would anyway
+ * (`-m statistic`: a u31 from the namespace's Rng against the probability), while multiplying up
+ * the probability of each decision taken: the probability of this path.
+ */
+function withPathProbability<T>(world: TraceWorld, fn: () => T): { value: T; probability: number } {
+  let probability = 1;
+  const all = world.namespaces();
+  for (const ns of all) {
+    ns.chooser = (p31) => {
+      const taken = (ns.rng.nextU32() & 0x7fffffff) < p31;
+      const p = p31 / 0x80000000;
+      probability *= taken ? p : 1 - p;
+      return taken;
+    };
+  }
+  try {
+    return { value: fn(), probability };
+  } finally {
+    for (const ns of all) ns.chooser = null;
+  }
+}
+
 interface Explored {
   readonly key: AttemptSummary;
   readonly probability: number;
@@ -80,7 +106,7 @@ interface Explored {
  * Every outcome with its exact probability. Each attempt starts from a fresh connection state
  * with a new first packet; `onPath` sees each attempt's journey (to keep traced ones).
  */
-function explore(world: TraceWorld, plan: TracePlan, attempt: () => Journey, onPath: (key: AttemptSummary, j: Journey) => void): Explored[] {
+function explore(world: TraceWorld, attempt: () => Journey, onPath: (key: AttemptSummary, j: Journey) => void): Explored[] {
   return exploreOutcomes(world.namespaces(), () => {
     const j = attempt();
     const key = outcomeKey(summariseJourney(j));
@@ -97,20 +123,16 @@ export function runTrace(world: TraceWorld, plan: TracePlan, options: TraceRunOp
   const start = startOf(plan);
   switch (options.view) {
     case 'journey': {
-      const journey = tracedJourney(world, start, firstPacket(plan), { allRules: options.allRules, title: plan.description });
+      // Exploring every outcome would walk (and so sync kube-proxy on) every node an endpoint
+      // lives on; the probability of the decisions this journey made costs nothing extra.
+      const { value: journey, probability } = withPathProbability(world, () => tracedJourney(world, start, firstPacket(plan), { allRules: options.allRules, title: plan.description }));
       const reply = options.reply ? traceReply(world, journey, options.allRules) : null;
-      const summary = summariseJourney(journey);
-      // The odds of the seeded outcome, from an untraced exploration (fresh state per path).
-      const explored = explore(world, plan, () => quietJourney(world, start, firstPacket(plan)), () => {});
-      const mine = keyText(outcomeKey(summary));
-      const probability = explored.find((e) => keyText(e.key) === mine)?.probability ?? null;
-      return { view: 'journey', outcomes: [{ probability, journey, summary, reply }], possibleOutcomes: explored.length, count: null };
+      return { view: 'journey', outcomes: [{ probability, journey, summary: summariseJourney(journey), reply }], possibleOutcomes: null, count: null };
     }
     case 'all-paths': {
       const kept = new Map<string, { journey: Journey; reply: Journey | null }>();
       const explored = explore(
         world,
-        plan,
         () => tracedJourney(world, start, firstPacket(plan), { allRules: options.allRules, title: plan.description }),
         (key, j) => {
           const k = keyText(key);
@@ -139,7 +161,7 @@ export function runTrace(world: TraceWorld, plan: TracePlan, options: TraceRunOp
         else row.connections++;
       }
       const summaries = new Map<string, JourneySummary>();
-      const explored = explore(world, plan, () => quietJourney(world, start, firstPacket(plan)), (key, j) => {
+      const explored = explore(world, () => quietJourney(world, start, firstPacket(plan)), (key, j) => {
         const k = keyText(key);
         if (!summaries.has(k)) summaries.set(k, summariseJourney(j));
       });

@@ -23,7 +23,8 @@ export function resultText(s: JourneySummary): string {
     case 'transmitted':
       return `sent out of ${s.outDev} on ${where}`;
     case 'dropped':
-      return s.decidedBy !== '' ? `dropped on ${where} by ${s.decidedBy}` : `dropped on ${where} (${s.reason})`;
+      if (s.decidedBy !== '') return `dropped on ${where} by ${s.decidedBy}`;
+      return s.detail !== '' ? `dropped on ${where}: ${s.detail}` : `dropped on ${where} (${s.reason})`;
     case 'rejected':
       return `rejected on ${where} by ${s.decidedBy !== '' ? s.decidedBy : s.reason}${s.rejectWith !== '' ? ` (--reject-with ${s.rejectWith})` : ''}`;
     default: {

@@ -48,8 +48,12 @@ function hex2(n: number): string {
   return `0x${n.toString(16).toUpperCase().padStart(2, '0')}`;
 }
 
+/** `-m tcp` without options (kube-proxy's DNAT rules): one shared, read-only value. */
+const PLAIN_TCP: TcpMatch = Object.freeze({ kind: 'tcp' });
+
 /** Builds the typed match from its option uses, with iptables' checks and messages. Throws KpemuError. */
 export function parseTcpMatch(uses: readonly OptionUse[]): TcpMatch {
+  if (uses.length === 0) return PLAIN_TCP;
   let sport: PortMatch | undefined;
   let dport: PortMatch | undefined;
   let flags: { mask: number; comp: number; invert: boolean } | undefined;

@@ -49,7 +49,6 @@ function checkPosition(chain: ChainState, position: number, allowEnd: boolean, a
 
 function newUserChain(fork: TableFork, name: string, at: LocatedCommand | undefined): void {
   if (name.length === 0 || name.length > MAX_CHAIN_NAME) fail('IPTABLES_BAD_VALUE', `invalid chain name "${name}" (1 to ${MAX_CHAIN_NAME} characters)`, at);
-  if (name.startsWith('-') || name === '!') fail('IPTABLES_BAD_VALUE', `invalid chain name "${name}"`, at);
   if (BUILTIN_TARGET_NAMES.has(name)) fail('IPTABLES_BAD_VALUE', `chain name "${name}" is the name of a target`, at);
   if (fork.chains.has(name)) fail('IPTABLES_CHAIN_EXISTS', `chain "${name}" already exists`, at);
   fork.addChain(new ChainState(name, false, null));

@@ -13,6 +13,7 @@ export const IPVS_CHAIN = {
   ipvsFilter: 'KUBE-IPVS-FILTER',
   ipvsOutFilter: 'KUBE-IPVS-OUT-FILTER',
 } as const;
+/** One of kube-proxy's IPVS-mode chain names. */
 export type IpvsChainName = (typeof IPVS_CHAIN)[keyof typeof IPVS_CHAIN];
 
 /** The dummy link every Service VIP is bound to, so that routing delivers VIP traffic locally (to IPVS at LOCAL_IN). */

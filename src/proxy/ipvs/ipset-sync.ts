@@ -31,8 +31,12 @@ export function syncSetEntries(ipset: IpsetApi, info: IpvsSetInfo, desired: Read
   const current = tryGet('listEntries', info.name, fail, () => ipset.listEntries(info.name));
   if (current === null) return;
   const have = new Set(current);
-  for (const entry of [...have].sort()) {
-    if (desired.has(entry)) continue;
+  // Sorted for a deterministic call order; only the differences, which are small after the first sync.
+  const stale = current.filter((e) => !desired.has(e)).sort();
+  const missing: string[] = [];
+  for (const e of desired) if (!have.has(e)) missing.push(e);
+  missing.sort();
+  for (const entry of stale) {
     try {
       ipset.delEntry(entry, info.name);
       ops.deleted++;
@@ -43,8 +47,7 @@ export function syncSetEntries(ipset: IpsetApi, info: IpvsSetInfo, desired: Read
     }
   }
   const spec = ipsetSpecOf(info);
-  for (const entry of [...desired].sort()) {
-    if (have.has(entry)) continue;
+  for (const entry of missing) {
     try {
       ipset.addEntry(entry, spec, true);
       ops.added++;

@@ -21,11 +21,13 @@ export const IPSET = {
   healthCheckNodePort: 'KUBE-HEALTH-CHECK-NODE-PORT',
   ipvsIPs: 'KUBE-IPVS-IPS',
 } as const;
+/** One of the 17 set names. */
 export type IpvsSetName = (typeof IPSET)[keyof typeof IPSET];
 
 /** The set types kube-proxy uses here (a subset of what the kernel offers). */
 export type IpvsSetType = Extract<SetTypeName, 'hash:ip' | 'hash:ip,port' | 'hash:ip,port,ip' | 'hash:ip,port,net' | 'bitmap:port'>;
 
+/** A set's name, type and comment, as P `ipsetInfo` lists them. */
 export interface IpvsSetInfo {
   readonly name: IpvsSetName;
   readonly type: IpvsSetType;

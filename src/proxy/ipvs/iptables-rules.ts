@@ -20,6 +20,7 @@ export interface OmittedRule {
   readonly module: OptionalMatchModule;
 }
 
+/** What the fixed rules depend on: which sets have entries, and the configuration. */
 export interface IptablesRulesInput {
   /** Sets holding at least one entry after this sync. */
   readonly nonEmptySets: ReadonlySet<IpvsSetName>;
@@ -33,6 +34,7 @@ export interface IptablesRulesInput {
   readonly matchModules: { readonly [M in OptionalMatchModule]: boolean };
 }
 
+/** The composed restore input with its counts. */
 export interface IptablesPayload {
   /** iptables-restore input: nat then filter, for `--noflush --counters`. */
   readonly text: string;

@@ -8,7 +8,11 @@ export interface NetlinkApi {
   ensureDummyDevice(name: string): boolean;
   /** The addresses assigned to `dev`. */
   listBindAddresses(dev: string): string[];
-  /** Assigns `addr` as a host address (/32) to `dev`; returns true when it was already there. */
+  /**
+   * Assigns `addr` as a host address (/32) to `dev`. Returns true when the address was added,
+   * false when it was already there (the opposite sense of kube-proxy's `EnsureAddressBind`,
+   * matching the node namespace's implementation).
+   */
   bindAddress(addr: string, dev: string): boolean;
   /** Removes `addr` from `dev`; removing an address that is not there is not an error. */
   unbindAddress(addr: string, dev: string): void;

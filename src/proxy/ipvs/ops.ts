@@ -21,10 +21,12 @@ export interface IpsetOpCounts {
   deleted: number;
 }
 
+/** All-zero IPVS counters for a new sync. */
 export function emptyIpvsOps(): IpvsOpCounts {
   return { vsAdded: 0, vsUpdated: 0, vsDeleted: 0, rsAdded: 0, rsUpdated: 0, rsDeleted: 0, reads: 0 };
 }
 
+/** All-zero ipset counters for a new sync. */
 export function emptyIpsetOps(): IpsetOpCounts {
   return { created: 0, added: 0, deleted: 0 };
 }

@@ -84,7 +84,7 @@ export function syncServicePort(port: PortSnapshot, st: PortSyncState): void {
   if (info.nodePort !== 0) {
     // Upstream leaves the rest of the port (health-check port included) out when no node address is known.
     if (st.nodePortIPs.length === 0) return;
-    const entries: { set: IpvsSetName; local: IpvsSetName; values: string[] } = nodePortEntries(protocol, info.nodePort, st.nodePortIPs);
+    const entries = nodePortEntries(protocol, info.nodePort, st.nodePortIPs);
     for (const e of entries.values) add(st, entries.set, e);
     if (info.externalPolicyLocal) for (const e of entries.values) add(st, entries.local, e);
     for (const ip of st.nodePortIPs) {

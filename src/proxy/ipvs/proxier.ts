@@ -17,7 +17,7 @@ import {
 import { formatMasqueradeMark } from '../iptables/index.js';
 import { DEFAULT_SCHEDULER, DUMMY_DEVICE, IPVS_CHAINS, IPVS_JUMP_RULES, jumpRuleArgs } from './constants.js';
 import { GracefulTerminationManager, type TerminatingRealServer } from './graceful-termination.js';
-import { composeIptablesPayload, type IptablesPayload, type NoNodeAccessEntry } from './iptables-rules.js';
+import { composeIptablesPayload, type IptablesPayload } from './iptables-rules.js';
 import { IPSET, IPSET_INFO, type IpvsSetName } from './ipsets.js';
 import { ensureIpsets, renderIpsetRestore, syncSetEntries, type DesiredIpsets } from './ipset-sync.js';
 import type { NetlinkApi } from './netlink.js';
@@ -29,6 +29,7 @@ import { deleteStaleVirtualServers } from './stale-services.js';
 import { desiredSysctls, parseKernelVersion, type SysctlSetting } from './sysctls.js';
 import type { GracefulDeleteReport, IpvsSyncReport, IpvsSyncStage } from './sync-report.js';
 
+/** What an {@link IpvsProxier} is built from: the node, its configuration and the kernel interfaces. */
 export interface IpvsProxierOptions {
   /** This node's name; endpoints with this nodeName are local. */
   readonly nodeName: string;
@@ -250,7 +251,7 @@ export class IpvsProxier {
       sets,
       activeServices: new Set(),
       activeBindAddresses: new Set(),
-      noNodeAccess: [] as NoNodeAccessEntry[],
+      noNodeAccess: [],
     };
     for (const snap of snapshots) for (const port of snap.ports) syncServicePort(port, st);
     sets.set(IPSET.ipvsIPs, st.activeBindAddresses);
@@ -278,8 +279,8 @@ export class IpvsProxier {
     }
 
     const unbound: string[] = [];
-    for (const addr of [...(alreadyBound ?? [])].sort(byAddress)) {
-      if (st.activeBindAddresses.has(addr)) continue;
+    const superfluous = [...(alreadyBound ?? [])].filter((a) => !st.activeBindAddresses.has(a)).sort(byAddress);
+    for (const addr of superfluous) {
       if (tryDo('unbindAddress', addr, fail, () => this.netlink.unbindAddress(addr, DUMMY_DEVICE))) unbound.push(addr);
     }
     ops.reads++;

@@ -53,9 +53,9 @@ export function syncVirtualServer(ctx: VirtualServerSyncContext, vs: VirtualServ
   }
   if (!bindAddress) return true;
   if (ctx.alreadyBound !== null && ctx.alreadyBound.has(address)) return true;
-  const existed = tryGet('bindAddress', address, ctx.fail, () => ctx.netlink.bindAddress(address, DUMMY_DEVICE));
-  if (existed === null) return false;
-  if (!existed) ctx.bound.push(address);
+  const added = tryGet('bindAddress', address, ctx.fail, () => ctx.netlink.bindAddress(address, DUMMY_DEVICE));
+  if (added === null) return false;
+  if (added) ctx.bound.push(address);
   return true;
 }
 

@@ -20,10 +20,14 @@ export function deleteStaleVirtualServers(
   fail: FailureSink,
 ): string[] {
   const deleted: string[] = [];
-  const keyed = current.map((vs) => ({ vs, key: virtualServerKey(vs) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  for (const { vs, key } of keyed) {
+  const stale: { vs: VirtualServer; key: string }[] = [];
+  for (const vs of current) {
     if (excludeCIDRs.some((c) => prefixContains(c, vs.address >>> 0))) continue;
-    if (active.has(key)) continue;
+    const key = virtualServerKey(vs);
+    if (!active.has(key)) stale.push({ vs, key });
+  }
+  stale.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  for (const { vs, key } of stale) {
     if (!tryDo('deleteVirtualServer', key, fail, () => ipvs.deleteVirtualServer(vs))) continue;
     ops.vsDeleted++;
     graceful.forgetVirtualServer(key);

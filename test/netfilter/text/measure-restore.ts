@@ -1,6 +1,8 @@
 /**
  * Parse-speed measurement of a 230,000-line kube-proxy payload (a script, not a timed test):
- *   npx tsc -p . --outDir /tmp/kpemu-build && node /tmp/kpemu-build/test/netfilter/text/measure-restore.js
+ *   npm run build; node dist/test/netfilter/text/measure-restore.js
+ * It also times one plain JavaScript pass over the same text, because the machine may be shared
+ * and wall-clock numbers alone mislead.
  */
 import { parseRestore } from '../../../src/netfilter/index.js';
 import { kubeProxyPayload } from './kube-payload.js';

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock, SeededRng } from '../../../src/core/index.js';
-import { IpsetRegistry } from '../../../src/ipset/index.js';
+import { parseIpv4 } from '../../../src/addr/index.js';
+import { IpsetRegistry, RegistryIpsetApi } from '../../../src/ipset/index.js';
 import { NetNamespace } from '../../../src/node/index.js';
-import { IPSET_INFO, IPVS_CHAINS } from '../../../src/proxy/index.js';
+import { IPSET_INFO, IPVS_CHAINS, IpvsProxier, type NetlinkApi } from '../../../src/proxy/index.js';
 import { describeKernel, withNetns } from '../../support/netns.js';
+import { makeConfig } from '../support/objects.js';
 import { newHarness, richWorld, setEntries, syncWith } from './support.js';
 
 /**
@@ -56,6 +58,43 @@ describe('rendered IPVS-mode state loads into the emulated kernel', () => {
     const written = r.payload.split('\n').filter((l) => l.startsWith('-A ')).length;
     const saved = ['nat', 'filter'].flatMap((t) => ns.iptables.save(t as 'nat' | 'filter').split('\n')).filter((l) => IPVS_CHAINS.some((c) => l.startsWith(`-A ${c.chain} `)));
     expect(saved).toHaveLength(written);
+  });
+
+  it('runs against a NetNamespace as its NetlinkApi: VIPs become local addresses of kube-ipvs0', () => {
+    const clock = new ManualClock();
+    const ns = new NetNamespace({ node: 'test-node', name: 'host', clock, rng: new SeededRng(9) });
+    ns.addDevice('eth0', 'ethernet', '02:00:00:00:00:01');
+    ns.addAddress('eth0', parseIpv4('100.101.102.103'), 24);
+    const netlink: NetlinkApi = ns;
+    const h = newHarness(NODE);
+    const proxier = new IpvsProxier({
+      nodeName: 'test-node',
+      nodeIPs: ['100.101.102.103'],
+      config: makeConfig({ mode: 'ipvs', clusterCIDR: '' }),
+      iptables: ns.iptables,
+      ipset: new RegistryIpsetApi(ns.enableIpsets()),
+      ipvs: h.ipvsApi,
+      netlink,
+      hasRandomFully: false,
+      clock,
+    });
+    const { services, slices } = richWorld();
+    proxier.setObjects(services, slices);
+    const r = proxier.sync();
+    expect(r.failures).toEqual([]);
+    expect(r.ok).toBe(true);
+    // 8 cluster IPs, 2 external IPs, 3 LB VIPs; NodePorts use the node IP, which is never bound.
+    expect(r.addressesBound).toHaveLength(8 + 2 + 3);
+    expect(ns.isLocal(parseIpv4('10.96.0.10'))).toBe(true);
+    expect(ns.isLocal(parseIpv4('1.2.3.6'))).toBe(true);
+    expect(r.virtualServers).toContain('100.101.102.103:30080/TCP');
+    expect(r.virtualServers.some((k) => k.startsWith('127.'))).toBe(false);
+    // A second pass binds nothing new and removes nothing.
+    proxier.setObjects(services.slice(1), slices.slice(1));
+    const second = proxier.sync();
+    expect(second.addressesBound).toEqual([]);
+    expect(second.addressesUnbound).toEqual(['10.96.0.10']);
+    expect(ns.isLocal(parseIpv4('10.96.0.10'))).toBe(false);
   });
 
   it('a /32 source range is re-added every sync, as upstream: ipset lists it without the /32', () => {

@@ -14,20 +14,20 @@ import { splitWords } from '../support/words.js';
  * them. `kube-ipvs0` appears when the proxier ensures it.
  */
 export class FakeNetlink implements NetlinkApi {
-  readonly links = new Map<string, string[]>();
+  readonly links = new Map<string, Set<string>>();
   /** Calls in order, for asserting on bind/unbind traffic. */
   readonly calls: string[] = [];
 
   /** Puts `addresses` on `dev` (creating it), like upstream's `SetLocalAddresses`. */
   setLocalAddresses(dev: string, ...addresses: string[]): this {
-    this.links.set(dev, [...addresses]);
+    this.links.set(dev, new Set(addresses));
     return this;
   }
 
   ensureDummyDevice(name: string): boolean {
     this.calls.push(`ensureDummyDevice ${name}`);
     if (this.links.has(name)) return true;
-    this.links.set(name, []);
+    this.links.set(name, new Set());
     return false;
   }
 
@@ -38,16 +38,14 @@ export class FakeNetlink implements NetlinkApi {
   bindAddress(addr: string, dev: string): boolean {
     this.calls.push(`bind ${addr}`);
     const l = this.link(dev);
-    if (l.includes(addr)) return true;
-    l.push(addr);
-    return false;
+    if (l.has(addr)) return false;
+    l.add(addr);
+    return true;
   }
 
   unbindAddress(addr: string, dev: string): void {
     this.calls.push(`unbind ${addr}`);
-    const l = this.link(dev);
-    const at = l.indexOf(addr);
-    if (at >= 0) l.splice(at, 1);
+    this.link(dev).delete(addr);
   }
 
   listLocalAddresses(excludeDev: string): string[] {
@@ -61,7 +59,7 @@ export class FakeNetlink implements NetlinkApi {
     return [...(this.links.get(dev) ?? [])].sort();
   }
 
-  private link(dev: string): string[] {
+  private link(dev: string): Set<string> {
     const l = this.links.get(dev);
     if (l === undefined) throw new KpemuError('DEVICE_INVALID', `Link not found: ${dev}`, { location: { object: dev } });
     return l;
