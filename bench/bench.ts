@@ -8,6 +8,7 @@
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { formatIpv4 } from '../src/core/index.js';
 import { Budget } from './budget.js';
+import { scanYardstick } from './calibrate.js';
 import { type BenchCluster, kernelEnv, makeCluster, makeNodeNamespace } from './cluster.js';
 import { connectionRow, KERNEL_METHOD, KERNEL_TOOLS, kernelConnections, kernelRestore, restoreRow } from './kernel/kernel.js';
 import { installCleanup, kernelUnavailable } from './kernel/netns.js';
@@ -65,6 +66,7 @@ export async function runBench(options: Partial<BenchOptions> = {}): Promise<Ben
   const cpuStart = process.cpuUsage();
   const startedAt = new Date().toISOString();
   const loadStart = loadavg();
+  const yardStart = scanYardstick();
   const progress = new Progress(o.progress);
   const budget = new Budget(o);
   const ctx: ModeContext = { budget, progress, seed: o.seed };
@@ -144,6 +146,7 @@ export async function runBench(options: Partial<BenchOptions> = {}): Promise<Ben
       totalMemGiB: totalmem() / 1024 ** 3,
       loadAvgStart: loadStart,
       loadAvgEnd: loadavg(),
+      scanYardstick: { start: yardStart, end: scanYardstick() },
       cpuShare: cpuShareSince(cpuStart, started),
       gcExposed: typeof (globalThis as { gc?: unknown }).gc === 'function',
       gcMethod: gcDescription(),

@@ -149,6 +149,8 @@ export interface BenchMeta {
   readonly totalMemGiB: number;
   readonly loadAvgStart: readonly number[];
   readonly loadAvgEnd: readonly number[];
+  /** ns per element of a bare 10,000-entry Float64Array scan at the start and end of the run (see calibrate.ts). */
+  readonly scanYardstick: { readonly start: { readonly wallNs: number; readonly cpuNs: number }; readonly end: { readonly wallNs: number; readonly cpuNs: number } };
   /** Process CPU time / wall time over the run (1 = one core busy the whole time). */
   readonly cpuShare: number;
   readonly gcExposed: boolean;

@@ -83,6 +83,8 @@ export function consoleReport(r: BenchResults): string {
     }
   }
 
+  const y = r.meta.scanYardstick;
+  out.push('', `Machine: ${r.meta.cores} cores, load ${r.meta.loadAvgStart[0]?.toFixed(1)} → ${r.meta.loadAvgEnd[0]?.toFixed(1)}, this process got ${(r.meta.cpuShare * 100).toFixed(0)} % of a core; bare 10k-element scan ${y.start.wallNs.toFixed(2)} → ${y.end.wallNs.toFixed(2)} ns/element (the floor for one rule of a linear walk)`);
   out.push('', 'Targets (reported, not asserted)');
   out.push(table(['target', 'goal', 'measured', 'status'], r.targets.map((t) => [t.id, t.target, t.measured, t.pass === null ? 'n/a' : t.pass ? 'MET' : 'MISSED'])));
   return out.join('\n');

@@ -194,6 +194,7 @@ export function htmlReport(r: BenchResults): string {
 <li>${escapeXml(m.cpu)} × ${m.cores} cores · ${m.totalMemGiB.toFixed(0)} GiB · ${escapeXml(m.platform)} ${escapeXml(m.kernel)} · Node ${escapeXml(m.node)}</li>
 <li>load average at start ${m.loadAvgStart.map((x) => x.toFixed(2)).join(' / ')}, at end ${m.loadAvgEnd.map((x) => x.toFixed(2)).join(' / ')}; this process got ${(m.cpuShare * 100).toFixed(0)} % of a core on average (other work on the machine inflates wall times; CPU times are shown beside them)</li>
 <li>options: services ${escapeXml(m.options.services.join(', '))} · endpoints ${m.options.endpoints} · modes ${escapeXml(m.options.modes.join(', '))} · ${m.options.quick ? 'quick' : 'full'} · kernel ${m.options.kernel ? 'yes' : 'no'} · seed ${m.options.seed}</li>
+<li>yardstick: a bare scan of a 10,000-entry Float64Array costs ${m.scanYardstick.start.wallNs.toFixed(2)} ns per element at the start of the run and ${m.scanYardstick.end.wallNs.toFixed(2)} ns at the end (CPU ${m.scanYardstick.start.cpuNs.toFixed(2)} / ${m.scanYardstick.end.cpuNs.toFixed(2)} ns): the floor for one rule of a linear walk on this machine, under its load at the time</li>
 <li>memory: ${escapeXml(m.gcMethod)}</li>
 </ul>`;
   const notes = `<ul>${m.notes.map((n) => `<li>${escapeXml(n)}</li>`).join('\n')}</ul>`;

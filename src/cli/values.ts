@@ -22,6 +22,6 @@ export const portValue = intIn(1, 65535);
 export const seedValue = intIn(0, 0xffffffff);
 
 /** For repeatable options: `--nfacct a --nfacct b` collects ['a', 'b']. */
-export function collect(value: string, previous: readonly string[]): string[] {
-  return [...previous, value];
+export function collect(value: string, previous: readonly string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }

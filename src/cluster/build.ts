@@ -11,7 +11,9 @@ import {
   subnetLeases,
   vxlanDeviceConfig,
 } from '../overlay/index.js';
-import { IptablesProxier, type SyncReport } from '../proxy/index.js';
+import { IptablesProxier, IpvsProxier, type IpvsSyncReport, type SyncReport } from '../proxy/index.js';
+import { RegistryIpsetApi } from '../ipset/index.js';
+import { KernelIpvsApi } from '../ipvs/index.js';
 import { Forwarder } from './forwarding.js';
 import { type ClusterNode, Topology } from './topology.js';
 
@@ -31,11 +33,11 @@ export interface BuildOptions {
 }
 
 /** A map whose missing entries are computed on first read. */
-class LazySyncMap extends Map<string, SyncReport> {
-  constructor(private readonly load: (key: string) => SyncReport | undefined) {
+class LazySyncMap extends Map<string, SyncReport | IpvsSyncReport> {
+  constructor(private readonly load: (key: string) => SyncReport | IpvsSyncReport | undefined) {
     super();
   }
-  override get(key: string): SyncReport | undefined {
+  override get(key: string): SyncReport | IpvsSyncReport | undefined {
     return super.get(key) ?? this.load(key);
   }
 }
@@ -66,12 +68,12 @@ export class Cluster {
   /** null for a single node without a pod subnet (no overlay: kube-proxy's test setup). */
   readonly flannel: FlannelNetwork | null;
   readonly leases: readonly SubnetLease[];
-  readonly proxiers = new Map<string, IptablesProxier>();
+  readonly proxiers = new Map<string, IptablesProxier | IpvsProxier>();
   /**
    * Each node's kube-proxy sync report. Nodes sync on first use (a packet entering the node, or
    * reading this map), so a trace through a large cluster pays only for the nodes it crosses.
    */
-  readonly lastSync: Map<string, SyncReport> = new LazySyncMap((node) => this.syncNode(node));
+  readonly lastSync: Map<string, SyncReport | IpvsSyncReport> = new LazySyncMap((node) => this.syncNode(node));
   private readonly unsynced = new Set<string>();
   readonly warnings: string[] = [];
   readonly clock: Clock;
@@ -141,10 +143,10 @@ export class Cluster {
   }
 
   /** Runs kube-proxy's first sync on a node now (a no-op when it already ran). */
-  syncNode(name: string): SyncReport | undefined {
+  syncNode(name: string): SyncReport | IpvsSyncReport | undefined {
     const proxier = this.proxiers.get(name);
     if (proxier === undefined) return undefined;
-    if (!this.unsynced.has(name)) return Map.prototype.get.call(this.lastSync, name) as SyncReport | undefined;
+    if (!this.unsynced.has(name)) return Map.prototype.get.call(this.lastSync, name) as SyncReport | IpvsSyncReport | undefined;
     this.unsynced.delete(name);
     const report = proxier.sync();
     if (!report.ok && report.error !== null) throw report.error;
@@ -256,8 +258,27 @@ export class Cluster {
         this.unsynced.add(node.name);
         return;
       }
-      case 'ipvs':
-        throw new KpemuError('CLUSTER_INVALID', 'IPVS mode is not available in this build of kpemu yet');
+      case 'ipvs': {
+        host.sysctl.tcpBeLiberal = cfg.conntrackTcpBeLiberal;
+        const ipsets = host.enableIpsets();
+        const ipvs = host.enableIpvs();
+        const proxier = new IpvsProxier({
+          nodeName: node.name,
+          nodeIPs,
+          config: cfg,
+          iptables: host.iptables,
+          ipset: new RegistryIpsetApi(ipsets),
+          ipvs: new KernelIpvsApi(ipvs.ipvs),
+          netlink: host,
+          hasRandomFully: true,
+          nodePodCIDRs: nodeObj?.podCIDRs ?? [],
+          clock: this.clock,
+        });
+        proxier.setObjects(this.objects.services, this.objects.endpointSlices);
+        this.proxiers.set(node.name, proxier);
+        this.unsynced.add(node.name);
+        return;
+      }
       default: {
         const never: never = this.mode;
         return never;

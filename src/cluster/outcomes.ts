@@ -37,6 +37,7 @@ export function resetDynamicState(namespaces: readonly NetNamespace[]): void {
   for (const ns of namespaces) {
     ns.conntrack.table.flush();
     ns.recent.clear();
+    ns.ipvsHooks?.ipvs.flushConnections();
   }
 }
 

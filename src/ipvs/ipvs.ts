@@ -207,6 +207,19 @@ export class Ipvs extends IpvsTables {
     this.expireConn(i, now);
   }
 
+  /**
+   * Drops every connection and persistence template (ip_vs_conn_flush, as when the module goes
+   * away), updating the destinations' counters; used to start an experiment from a clean state.
+   */
+  flushConnections(): void {
+    const now = this.clock.nowMs();
+    const live: number[] = [];
+    this.conns.forEach((i) => live.push(i));
+    // Children before templates: a template is only released once no connection refers to it.
+    for (const i of live) if (((this.conns.flags[i] as number) & CONN_FLAGS.TEMPLATE) === 0 && this.conns.live[i] === 1) this.expireNow(i, now);
+    for (const i of live) if (this.conns.live[i] === 1) this.expireNow(i, now);
+  }
+
   /** Runs every connection timer due at the current time. */
   expire(): void {
     this.expireDue(this.clock.nowMs());

@@ -24,5 +24,7 @@ export function receiveBridged(ns: NetNamespace, pkt: Packet, bridge: string, re
   hookEvent(ns, 'FORWARD (bridged)');
   if (!filterHook(ns, 'mangle', 'FORWARD', pkt, res)) return res;
   if (!filterHook(ns, 'filter', 'FORWARD', pkt, res)) return res;
+  // br_netfilter runs the IPv4 FORWARD hooks, IPVS's reply hook (priority 100) among them.
+  ns.ipvsHooks?.reply(pkt);
   return postrouting(ns, pkt, res, bridge, pkt.dst);
 }

@@ -29,7 +29,7 @@ export class IpvsHooks {
 
   /** ip_vs_in_hook: a packet for a local address (a VIP on kube-ipvs0, a node IP) or from a local process. */
   request(pkt: Packet): IpvsRequestDecision {
-    const v = this.ipvs.schedule(pkt);
+    const v = this.ns.chooser === null ? this.ipvs.schedule(pkt) : this.scheduleExploring(pkt, this.ns.chooser);
     switch (v.kind) {
       case 'no-service':
       case 'not-scheduled':
@@ -55,6 +55,39 @@ export class IpvsHooks {
         const never: never = v.kind;
         return never;
       }
+    }
+  }
+
+  /**
+   * While every outcome is being enumerated, rr and wrr choose among the usable real servers with
+   * probability proportional to their weights (their long-run share of new connections) through
+   * the explorer's decisions; the other schedulers decide as they would (sh/dh/mh hash the
+   * client, the lc family picks by load), so their outcome is the one they really take.
+   */
+  private scheduleExploring(pkt: Packet, choose: (probabilityU31: number) => boolean) {
+    const svc = this.ipvs.findService(pkt.proto, pkt.dst, pkt.dport);
+    if (svc === undefined || (svc.scheduler.name !== 'rr' && svc.scheduler.name !== 'wrr')) return this.ipvs.schedule(pkt);
+    const real = svc.scheduler;
+    svc.scheduler = {
+      name: real.name,
+      destAdded: () => undefined,
+      destRemoved: () => undefined,
+      destUpdated: () => undefined,
+      schedule: (s) => {
+        const usable = s.dests.filter((d) => d.weight > 0 && d.available && !d.overloaded);
+        let remaining = usable.reduce((n, d) => n + d.weight, 0);
+        for (let i = 0; i < usable.length - 1; i++) {
+          const d = usable[i] as (typeof usable)[number];
+          if (choose((d.weight / remaining) * 2147483648)) return d;
+          remaining -= d.weight;
+        }
+        return usable[usable.length - 1] ?? null;
+      },
+    };
+    try {
+      return this.ipvs.schedule(pkt);
+    } finally {
+      svc.scheduler = real;
     }
   }
 

@@ -8,9 +8,9 @@ import { scaleClusterYaml, scaleServiceName } from './support/scale-cluster.js';
 /**
  * `kpemu trace` on a large cluster, run as users run it. The suite uses 1,000 Services to stay
  * quick; KPEMU_SCALE_SERVICES=10000 runs the issue's 10,000-Service case (see docs/cli.md for
- * where its time goes). Timings are printed, and only the trace itself (plan + walk, which the
- * CLI owns) is held to the 2 s budget here (in CPU time): loading and building belong to src/kube and
- * src/cluster and are measured, not asserted, so a loaded CI machine does not fail the suite.
+ * where its time goes). Timings are printed, and only the trace itself (plan and walk, which the
+ * CLI owns) is held to the 2 s budget here: loading, building and kube-proxy's syncs belong to
+ * src/kube, src/cluster and src/proxy and are measured, not asserted.
  */
 const SERVICES = Number(process.env['KPEMU_SCALE_SERVICES'] ?? '1000');
 
@@ -23,9 +23,12 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
+/** Wall milliseconds of each phase, and of kube-proxy's syncs inside the trace phase. */
 function phases(stderr: string): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const m of stderr.matchAll(/(\w+) \d+ ms \(cpu (\d+)\)/g)) out[m[1] as string] = Number(m[2]);
+  for (const m of stderr.matchAll(/(\w+) (\d+) ms \(cpu \d+\)/g)) out[m[1] as string] = Number(m[2]);
+  const sync = /first sync on \d+ nodes? (\d+) ms/.exec(stderr);
+  out['sync'] = sync === null ? 0 : Number(sync[1]);
   return out;
 }
 
@@ -39,7 +42,7 @@ describe(`kpemu trace on ${SERVICES} Services`, () => {
     expect(r.stdout).toContain('odds         20% (1/5): the random decisions on this path');
     const t = phases(r.stderr);
     console.log(`kpemu trace, ${SERVICES} Services: ${r.stderr.trim()}`);
-    // CPU time: wall time on a shared 2-core CI machine says more about its neighbours than about kpemu.
-    expect((t['plan'] ?? 0) + (t['trace'] ?? 0)).toBeLessThan(2000);
+    // The walk itself: the trace phase without kube-proxy's first sync of the nodes it entered.
+    expect((t['plan'] ?? 0) + (t['trace'] ?? 0) - (t['sync'] ?? 0)).toBeLessThan(2000);
   });
 });

@@ -23,9 +23,9 @@ interface RawBenchOptions {
   services?: string;
   endpoints?: string;
   modes?: string;
-  quick: boolean;
-  kernel: boolean;
   out?: string;
+  quick?: true;
+  kernel?: true;
 }
 
 /** "100,1k,10k" → [100, 1000, 10000]. Throws CLI_USAGE. */
@@ -70,12 +70,12 @@ export function registerBench(program: Command): void {
     .option('--services <list>', 'service counts, comma separated, k/m suffixes allowed (default 100,1k,5k,10k,20k,50k)')
     .option('--endpoints <n>', 'ready endpoints per service (default 5)')
     .option('--modes <list>', 'iptables,ipvs (default both)')
-    .option('--quick', 'the small ladder (100, 1k) with few samples', false)
-    .option('--kernel', 'also measure the real kernel (root, ip netns, iptables-legacy/nft)', false)
+    .option('--quick', 'the small ladder (100, 1k) with few samples')
+    .option('--kernel', 'also measure the real kernel (root, ip netns, iptables-legacy/nft)')
     .option('--out <dir>', 'results directory (default bench/results)')
     .addHelpText('after', `${EXAMPLES}${EXIT_HELP}`)
     .action(async (o: RawBenchOptions) => {
-      const options: BenchRunOptions = { quick: o.quick, kernel: o.kernel };
+      const options: BenchRunOptions = { quick: o.quick === true, kernel: o.kernel === true };
       if (o.services !== undefined) options.services = parseCounts(o.services, '--services');
       if (o.endpoints !== undefined) {
         const [n] = parseCounts(o.endpoints, '--endpoints');

@@ -23,10 +23,10 @@ running kube-proxy.
 `;
 
 interface RawIptablesOptions {
-  noflush: boolean;
-  nfacct: string[];
-  check: boolean;
-  counters: boolean;
+  noflush?: true;
+  nfacct?: string[];
+  check?: true;
+  counters?: true;
 }
 
 /** `kpemu iptables FILE`: load iptables-save/-restore text into an emulated node and print it back normalised. */
@@ -40,21 +40,21 @@ export function registerIptables(program: Command): void {
         'nothing is applied (exit 1).',
     )
     .argument('<file>', 'the rules file ("-" reads stdin)')
-    .option('--noflush', 'do not flush the tables first (iptables-restore --noflush)', false)
-    .option('--nfacct <name>', 'create this nfacct counter first (repeatable)', collect, [])
-    .option('--counters', 'restore and print packet/byte counters (iptables-restore -c, iptables-save -c)', false)
-    .option('--check', 'print only OK, or the error', false)
+    .option('--noflush', 'do not flush the tables first (iptables-restore --noflush)')
+    .option('--nfacct <name>', 'create this nfacct counter first (repeatable)', collect)
+    .option('--counters', 'restore and print packet/byte counters (iptables-restore -c, iptables-save -c)')
+    .option('--check', 'print only OK, or the error')
     .addHelpText('after', `${EXAMPLES}${EXIT_HELP}`)
     .action((file: string, o: RawIptablesOptions) => {
       const text = readTextFile(file, 'the rules file');
       const ns = new NetNamespace({ node: 'kpemu', name: 'host', clock: new ManualClock(0), rng: new SeededRng(1) });
-      for (const name of [...NFACCT_COUNTERS, ...o.nfacct]) ns.ensureCounter(name);
+      for (const name of [...NFACCT_COUNTERS, ...(o.nfacct ?? [])]) ns.ensureCounter(name);
       try {
-        ns.iptables.restoreText(text, { noflush: o.noflush, counters: o.counters });
+        ns.iptables.restoreText(text, { noflush: o.noflush === true, counters: o.counters === true });
       } catch (e) {
         if (isKpemuError(e)) throw e.withLocation({ file: file === '-' ? '<stdin>' : file });
         throw e;
       }
-      out(o.check ? 'OK' : ns.iptables.save(undefined, { counters: o.counters }));
+      out(o.check === true ? 'OK' : ns.iptables.save(undefined, { counters: o.counters === true }));
     });
 }

@@ -29,7 +29,7 @@ interface RawRulesOptions {
   mode?: ProxyMode;
   format: RulesFormat;
   seed: number;
-  timings: boolean;
+  timings?: true;
 }
 
 /** The IPVS-only formats show state kube-proxy's iptables mode never creates. */
@@ -60,10 +60,10 @@ export function registerRules(program: Command): void {
     .addOption(new Option('--mode <mode>', "kube-proxy mode (default: the KubeProxyConfiguration's)").choices(['iptables', 'ipvs']))
     .addOption(new Option('--format <format>', 'what to print (see FORMATS)').choices(FORMATS).default('iptables-save'))
     .option('--seed <n>', 'seed of the random choices made while building (MACs, ports)', seedValue, 1)
-    .option('--timings', 'print how long loading and building took, on stderr', false)
+    .option('--timings', 'print how long loading and building took, on stderr')
     .addHelpText('after', `${EXAMPLES}${EXIT_HELP}`)
     .action((files: string[], o: RawRulesOptions) => {
-      const timings = new Timings(o.timings);
+      const timings = new Timings(o.timings === true);
       const objects = loadObjects(files, timings);
       const node = pickNode(objects, o.node);
       const mode = o.mode ?? objects.proxyConfig.mode;

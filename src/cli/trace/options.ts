@@ -31,13 +31,13 @@ export function addTraceOptions(cmd: Command): Command {
     .addOption(new Option('--proto <proto>', "protocol (default: the service port's, else tcp)").choices(['tcp', 'udp', 'sctp', 'icmp']))
     .option('--sport <port>', `source port, or ICMP echo id (default ${DEFAULT_SPORT})`, portValue)
     .option('--seed <n>', 'seed of every random choice (statistic draws, ports)', seedValue, DEFAULT_SEED)
-    .option('--reply', 'also follow the answer back to the client', false)
-    .option('--all-paths', 'list every possible outcome with its exact probability', false)
+    .option('--reply', 'also follow the answer back to the client')
+    .option('--all-paths', 'list every possible outcome with its exact probability')
     .option('--count <n>', 'open N new connections (distinct source ports) and show where they went', intIn(1, MAX_COUNT))
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--pcap <file>', 'write the journey (and reply) as a pcapng file for tcpdump/Wireshark')
-    .option('-v, --verbose', 'show every rule evaluated, not only the ones that matched', false)
-    .option('--timings', 'print how long loading, building and tracing took, on stderr', false);
+    .option('-v, --verbose', 'show every rule evaluated, not only the ones that matched')
+    .option('--timings', 'print how long loading, building and tracing took, on stderr');
 }
 
 interface RawTraceOptions {
@@ -46,18 +46,19 @@ interface RawTraceOptions {
   proto?: TraceProto;
   sport?: number;
   seed: number;
-  reply: boolean;
-  allPaths: boolean;
+  // Flags are undefined unless given (no default, so help does not print "default: false").
+  reply?: true;
+  allPaths?: true;
   count?: number;
   format: 'text' | 'json';
   pcap?: string;
-  verbose: boolean;
-  timings: boolean;
+  verbose?: true;
+  timings?: true;
 }
 
 /** Checks combinations commander cannot express. Throws CLI_USAGE. */
 export function readTraceOptions(raw: RawTraceOptions): TraceCliOptions {
-  if (raw.allPaths && raw.count !== undefined) throw new KpemuError('CLI_USAGE', '--all-paths and --count answer different questions: give one of them');
+  if (raw.allPaths === true && raw.count !== undefined) throw new KpemuError('CLI_USAGE', '--all-paths and --count answer different questions: give one of them');
   if (raw.pcap !== undefined && raw.count !== undefined) throw new KpemuError('CLI_USAGE', '--pcap records journeys; --count runs its connections untraced: drop one of them');
   const sport = raw.sport ?? DEFAULT_SPORT;
   if (raw.count !== undefined && sport + raw.count - 1 > 65535) {
@@ -69,12 +70,12 @@ export function readTraceOptions(raw: RawTraceOptions): TraceCliOptions {
     proto: raw.proto,
     sport: raw.sport,
     seed: raw.seed,
-    reply: raw.reply,
-    view: raw.count !== undefined ? 'count' : raw.allPaths ? 'all-paths' : 'journey',
+    reply: raw.reply === true,
+    view: raw.count !== undefined ? 'count' : raw.allPaths === true ? 'all-paths' : 'journey',
     count: raw.count ?? 0,
     format: raw.format,
     pcap: raw.pcap,
-    verbose: raw.verbose,
-    timings: raw.timings,
+    verbose: raw.verbose === true,
+    timings: raw.timings === true,
   };
 }
