@@ -20,7 +20,7 @@ interface Doc {
   version: number;
   mode: string;
   possibleOutcomes: number | null;
-  outcomes: { probability: number; verdict: string; destination: { addr: string; port: number; translated: boolean }; source: { translated: boolean; by: string | null }; reply: { verdict: string; endedAt: { netns: string }; source: { addr: string } } | null; hops: { node: string; netns: string; events: { kind: string; matched?: boolean }[] }[]; decidedBy: string | null; rejectWith: string | null }[];
+  outcomes: { probability: number; verdict: string; destination: { addr: string; port: number; translated: boolean }; source: { translated: boolean; by: string | null }; reply: { verdict: string; endedAt: { netns: string }; source: { addr: string; port: number; translated: boolean; by: string | null } } | null; hops: { node: string; netns: string; events: { kind: string; matched?: boolean }[] }[]; decidedBy: string | null; rejectWith: string | null }[];
   count: { connections: number; distribution: { connections: number; probability: number }[] } | null;
 }
 
@@ -115,12 +115,13 @@ describe('kpemu trace --format json', () => {
     const o = doc.outcomes[0];
     expect(o?.probability).toBeCloseTo(0.5, 9);
     expect(o?.verdict).toBe('delivered');
-    expect(o?.destination).toEqual({ addr: '10.244.1.10', port: 8080, translated: true });
+    expect(o?.destination).toEqual({ addr: '10.244.1.10', port: 8080, translated: true, by: 'dnat' });
     expect(o?.source.translated).toBe(false);
     expect(o?.hops.map((h) => `${h.node}/${h.netns}`)).toEqual(['node-2/pod/default/client', 'node-2/host', 'node-1/host', 'node-1/pod/default/web-1']);
     expect(o?.reply?.verdict).toBe('delivered');
     expect(o?.reply?.endedAt.netns).toBe('pod/default/client');
-    expect(o?.reply?.source.addr).toBe('10.96.0.20');
+    // The answer comes from the ClusterIP: conntrack undid the DNAT on the client's node.
+    expect(o?.reply?.source).toEqual({ addr: '10.96.0.20', port: 80, translated: true, by: 'un-dnat' });
   });
 
   it('--all-paths: every outcome with probabilities summing to 1', () => {

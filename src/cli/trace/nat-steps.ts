@@ -29,8 +29,17 @@ export function natSteps(events: readonly TraceEvent[]): NatStep[] {
   return steps;
 }
 
-/** How the source was translated on the way (the first source NAT step), null when it was not. */
-export function sourceNatKind(steps: readonly NatStep[]): 'masquerade' | 'snat' | null {
-  for (const s of steps) if (s.kind === 'masquerade' || s.kind === 'snat') return s.kind;
-  return null;
+export type SourceNatKind = 'masquerade' | 'snat' | 'un-dnat';
+export type DestinationNatKind = 'dnat' | 'ipvs' | 'un-snat';
+
+/** The first step that rewrote the source (SNAT, MASQUERADE, or a reply's reverse DNAT), or undefined. */
+export function sourceNatStep(steps: readonly NatStep[]): (NatStep & { readonly kind: SourceNatKind }) | undefined {
+  for (const s of steps) if (s.kind === 'masquerade' || s.kind === 'snat' || s.kind === 'un-dnat') return s as NatStep & { readonly kind: SourceNatKind };
+  return undefined;
+}
+
+/** The first step that rewrote the destination (DNAT, IPVS, or a reply's reverse SNAT), or undefined. */
+export function destinationNatStep(steps: readonly NatStep[]): (NatStep & { readonly kind: DestinationNatKind }) | undefined {
+  for (const s of steps) if (s.kind === 'dnat' || s.kind === 'ipvs' || s.kind === 'un-snat') return s as NatStep & { readonly kind: DestinationNatKind };
+  return undefined;
 }

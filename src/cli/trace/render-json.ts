@@ -1,6 +1,6 @@
 import { formatIpv4, type JsonEndpoint, type JsonHop, protocolName, traceHopsJson, type TracePlan, type TracePlace } from '../../index.js';
 import type { Journey } from './journey.js';
-import { type NatStep, natSteps, sourceNatKind } from './nat-steps.js';
+import { type DestinationNatKind, destinationNatStep, type NatStep, natSteps, type SourceNatKind, sourceNatStep } from './nat-steps.js';
 import { type JourneySummary, summariseJourney } from './outcome.js';
 import type { CountRow, TracedOutcome, TraceResult, TraceView } from './run.js';
 
@@ -37,10 +37,10 @@ export interface JsonJourney {
   readonly decidedBy: string | null;
   readonly rejectWith: string | null;
   readonly endedAt: JsonPlace;
-  /** The destination as it ended: after DNAT or IPVS when `translated`. */
-  readonly destination: JsonEndpoint & { readonly translated: boolean };
-  /** The source as it ended: after SNAT or MASQUERADE when `translated`; `by` names which. */
-  readonly source: JsonEndpoint & { readonly translated: boolean; readonly by: 'masquerade' | 'snat' | null };
+  /** The destination as it ended: after DNAT or IPVS (or a reply's reverse SNAT) when `translated`; `by` names which. */
+  readonly destination: JsonEndpoint & { readonly translated: boolean; readonly by: DestinationNatKind | null };
+  /** The source as it ended: after SNAT or MASQUERADE (or a reply's reverse DNAT) when `translated`; `by` names which. */
+  readonly source: JsonEndpoint & { readonly translated: boolean; readonly by: SourceNatKind | null };
   /** Namespace boundaries crossed. */
   readonly crossings: number;
   readonly nat: readonly JsonNatStep[];
@@ -116,8 +116,8 @@ function journeyJson(j: Journey, verbose: boolean): JsonJourney {
     verdict: s.verdict,
     ...decision(s),
     endedAt: place(s.place, s.outDev),
-    destination: { ...ep(s.destination.addr, s.destination.port), translated: s.destinationTranslated },
-    source: { ...ep(s.source.addr, s.source.port), translated: s.sourceTranslated, by: s.sourceTranslated ? (sourceNatKind(steps) ?? 'snat') : null },
+    destination: { ...ep(s.destination.addr, s.destination.port), translated: s.destinationTranslated, by: s.destinationTranslated ? (destinationNatStep(steps)?.kind ?? null) : null },
+    source: { ...ep(s.source.addr, s.source.port), translated: s.sourceTranslated, by: s.sourceTranslated ? (sourceNatStep(steps)?.kind ?? null) : null },
     crossings: j.end.crossings,
     nat: steps.map((n) => ({ node: n.place.node, netns: n.place.netns, kind: n.kind, before: ep(n.before.addr, n.before.port), after: ep(n.after.addr, n.after.port) })),
     hops: traceHopsJson(j.events, { verbose }),

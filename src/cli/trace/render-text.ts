@@ -1,7 +1,7 @@
 import { endpointText, renderTraceText, type TracePlan } from '../../index.js';
 import { paint, table } from '../style.js';
 import type { Journey } from './journey.js';
-import { natSteps, sourceNatKind } from './nat-steps.js';
+import { destinationNatStep, natSteps, sourceNatStep } from './nat-steps.js';
 import { type JourneySummary, summariseJourney } from './outcome.js';
 import type { CountResult, TracedOutcome, TraceResult } from './run.js';
 import { endpoint, placeText, probabilityText, resultText, shareText } from './words.js';
@@ -38,17 +38,15 @@ function mark(s: JourneySummary): string {
 function destinationText(s: JourneySummary, j: Journey): string {
   const sent = endpointText(j.sent.dst, j.sent.dport);
   if (!s.destinationTranslated) return `${sent}, not translated`;
-  const step = natSteps(j.events).find((n) => n.kind === 'dnat' || n.kind === 'ipvs');
+  const step = destinationNatStep(natSteps(j.events));
   return `${sent} → ${endpoint(s.destination)}${step !== undefined ? ` (${step.kind.toUpperCase()} on ${placeText(step.place)})` : ''}`;
 }
 
 function sourceText(s: JourneySummary, j: Journey): string {
   const sent = endpointText(j.sent.src, j.sent.sport);
   if (!s.sourceTranslated) return `${sent}, not translated`;
-  const steps = natSteps(j.events);
-  const kind = sourceNatKind(steps);
-  const step = steps.find((n) => n.kind === 'masquerade' || n.kind === 'snat');
-  return `${sent} → ${endpoint(s.source)}${kind !== null && step !== undefined ? ` (${kind.toUpperCase()} on ${placeText(step.place)})` : ''}`;
+  const step = sourceNatStep(natSteps(j.events));
+  return `${sent} → ${endpoint(s.source)}${step !== undefined ? ` (${step.kind.toUpperCase()} on ${placeText(step.place)})` : ''}`;
 }
 
 function journeyBlock(o: TracedOutcome, opts: TraceTextOptions): string {
@@ -86,13 +84,18 @@ function replyBlock(reply: Journey, forward: Journey, opts: TraceTextOptions): s
   return lines.join('\n');
 }
 
+function sourceNatSuffix(j: Journey): string {
+  const step = sourceNatStep(natSteps(j.events));
+  return step === undefined ? '' : ` (${step.kind})`;
+}
+
 function outcomeRow(o: TracedOutcome, withReply: boolean): string[] {
   const s = o.summary;
   const row = [
     probabilityText(o.probability),
     resultText(s),
     s.destinationTranslated ? endpoint(s.destination) : 'not translated',
-    s.sourceTranslated ? `${endpointText(s.source.addr, 0)} (${sourceNatKind(natSteps(o.journey.events)) ?? 'snat'})` : 'not translated',
+    s.sourceTranslated ? `${endpointText(s.source.addr, 0)}${sourceNatSuffix(o.journey)}` : 'not translated',
   ];
   if (withReply) {
     const r = o.reply === null ? null : summariseJourney(o.reply);
