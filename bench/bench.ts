@@ -69,6 +69,7 @@ export async function runBench(options: Partial<BenchOptions> = {}): Promise<Ben
   const yardStart = scanYardstick();
   const progress = new Progress(o.progress);
   const budget = new Budget(o);
+  budget.setMachineSpeed(yardStart.wallNs);
   const ctx: ModeContext = { budget, progress, seed: o.seed };
   const modes: ModeUnderTest[] = [];
   for (const m of o.modes) modes.push(await modeFor(m));
@@ -86,15 +87,16 @@ export async function runBench(options: Partial<BenchOptions> = {}): Promise<Ben
   progress.note(`kpemu bench: ${o.services.join(', ')} services × ${o.endpoints} endpoints; modes ${o.modes.join(', ')}${o.quick ? ' (quick)' : ''}${kernel.available ? '; real kernel beside' : ''}; memory: ${gcDescription()}`);
 
   try {
-    for (const [si, S] of o.services.entries()) {
-      budget.beginScale(o.services.slice(si + 1));
+    const units = o.services.flatMap((services) => modes.map((m) => ({ services, mode: m.name })));
+    let unit = 0;
+    for (const S of o.services) {
       const cluster = makeCluster(S, o.endpoints);
       for (const mode of modes) {
+        budget.beginUnit(units.slice(++unit));
         progress.step(`${mode.name} ${S} svc · build`);
         collect();
         const built = mode.build(cluster, ctx);
         memory.push(...built.memory);
-        budget.learnBuild(built.buildMs, S);
         progress.note(`${mode.name} ${S} svc: built in ${fmtMs(built.buildMs)}`);
         collect();
         const rows = measureLookups(mode.name, built.dataplane, cluster, budget, progress, o.seed);

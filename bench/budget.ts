@@ -16,53 +16,60 @@
 import type { BenchOptions } from './options.js';
 import type { BenchmarkOpOptions, SampleTimedOptions } from './sampler.js';
 
-/** How much of the remaining scales' build time the essentials of a scale cost (build + full sync + partial syncs + lookups). */
-const ESSENTIAL_FACTOR = 3;
+/**
+ * What the essentials of one (scale, mode) cost on this 2-core machine, ms per service (build with
+ * its memory snapshots, lookups, one partial and one full sync), measured on a full run; scaled by
+ * how fast the machine is at the time (the yardstick) and a fixed part per unit.
+ */
+const ESSENTIAL_MS_PER_SERVICE: Readonly<Record<string, number>> = { iptables: 1.0, ipvs: 0.6 };
+const ESSENTIAL_FIXED_MS = 5_000;
+/** The yardstick (ns per element of the bare scan) the constants above were measured at. */
+const REFERENCE_YARDSTICK_NS = 3.5;
 
 export class Budget {
   private readonly started = performance.now();
   private readonly deadlineMs: number;
-  /** Largest observed build time per service, ms (iptables dominates). */
-  private msPerService = 0;
-  private later: readonly number[] = [];
+  /** The (scale, mode) units still to come after the current one. */
+  private later: readonly { readonly services: number; readonly mode: string }[] = [];
+  private speedFactor = 1;
 
   constructor(private readonly o: BenchOptions) {
-    this.deadlineMs = (o.quick ? 24_000 : 270_000) * o.budgetScale;
+    this.deadlineMs = (o.quick ? 22_000 : 255_000) * o.budgetScale;
   }
 
   get quick(): boolean {
     return this.o.quick;
   }
 
-  /** Called before each scale with the scales that follow it. */
-  beginScale(later: readonly number[]): void {
-    this.later = later;
+  /** How much slower than the reference the machine is now, from the yardstick (clamped 0.7–3). */
+  setMachineSpeed(yardstickNs: number): void {
+    this.speedFactor = Math.min(3, Math.max(0.7, yardstickNs / REFERENCE_YARDSTICK_NS));
   }
 
-  /** Records how long a build of `services` took (the cost model of the scales to come). */
-  learnBuild(ms: number, services: number): void {
-    this.msPerService = Math.max(this.msPerService, ms / services);
+  /** Called before each (scale, mode) with the units that follow it. */
+  beginUnit(later: readonly { readonly services: number; readonly mode: string }[]): void {
+    this.later = later;
   }
 
   elapsedMs(): number {
     return performance.now() - this.started;
   }
 
-  /** Time the essentials of the remaining scales will need, ms. */
+  /** Time the essentials of the remaining units will need, ms. */
   reserveMs(): number {
-    let n = 0;
-    for (const s of this.later) n += s;
-    return n * this.msPerService * ESSENTIAL_FACTOR + this.later.length * this.o.modes.length * (this.o.quick ? 700 : 4_000);
+    let ms = 0;
+    for (const u of this.later) ms += (this.o.quick ? 1_000 : ESSENTIAL_FIXED_MS) + u.services * (ESSENTIAL_MS_PER_SERVICE[u.mode] ?? 1) * this.speedFactor;
+    return ms;
   }
 
-  /** Whether `estimateMs` more fits before the deadline, leaving the reserve for later scales. */
+  /** Whether `estimateMs` more fits before the deadline, leaving the reserve for the units to come. */
   canSpend(estimateMs: number): boolean {
     return this.elapsedMs() + estimateMs + this.reserveMs() <= this.deadlineMs;
   }
 
   /** The reason written into a row skipped for time. */
   skipReason(estimateMs: number): string {
-    return `skipped to keep the run within its time budget (would take about ${(estimateMs / 1000).toFixed(1)} s; ${((this.deadlineMs - this.elapsedMs()) / 1000).toFixed(0)} s left, ${(this.reserveMs() / 1000).toFixed(0)} s reserved for the larger scales)`;
+    return `skipped to keep the run within its time budget (would take about ${(estimateMs / 1000).toFixed(1)} s; ${((this.deadlineMs - this.elapsedMs()) / 1000).toFixed(0)} s left, ${(this.reserveMs() / 1000).toFixed(0)} s reserved for the rest of the ladder)`;
   }
 
   /** benchmark.js settings for one per-packet operation. */
@@ -89,7 +96,7 @@ export class Budget {
 
   /** Samples of one kernel restore (each is a fresh namespace). */
   kernelRestoreSamples(services: number): number {
-    if (this.o.quick) return 2;
+    if (this.o.quick) return 1;
     return services <= 1_000 ? 5 : services <= 10_000 ? 3 : 1;
   }
 

@@ -19,7 +19,7 @@
  * (src/route/fib.ts) and 50,000 local routes would make every route lookup O(services); the
  * kernel's FIB trie does not have that cost.
  */
-import { formatIpv4 } from '../../src/core/index.js';
+import { formatIpv4, isKpemuError } from '../../src/core/index.js';
 import { syntheticSlice } from '../../src/cluster/index.js';
 import type { IpsetApi, IpsetSpec, SetTypeName } from '../../src/ipset/index.js';
 import type { IpvsApi, RealServer, VirtualServer } from '../../src/ipvs/index.js';
@@ -168,23 +168,39 @@ function ipU32(text: string): number {
 /** Set specs by name, as created (their maxelem is what the add calls pass along). */
 export type SetSpecs = ReadonlyMap<string, IpsetSpec>;
 
+/**
+ * Set-entry failures of the incremental operations (a full set, an entry that is not there):
+ * kube-proxy logs them and carries on, so do these helpers; the count goes into the row's note.
+ */
+export const setFailures = { count: 0, last: '' };
+
+function tryEntry(fn: () => void): void {
+  try {
+    fn();
+  } catch (e) {
+    if (!isKpemuError(e)) throw e;
+    setFailures.count++;
+    setFailures.last = e.message;
+  }
+}
+
 /** Programs one service (what a sync does for a service it has not seen before). Returns kernel calls made. */
 export function addService(ipvs: IpvsApi, ipset: IpsetApi, sets: SetSpecs, s: ServiceState): number {
   ipvs.addVirtualServer(s.vs);
   for (const r of s.rs) ipvs.addRealServer(s.vs, r);
-  ipset.addEntry(s.clusterIPEntry, sets.get('KUBE-CLUSTER-IP') as IpsetSpec, true);
-  ipset.addEntry(s.boundAddress, sets.get('KUBE-IPVS-IPS') as IpsetSpec, true);
+  tryEntry(() => ipset.addEntry(s.clusterIPEntry, sets.get('KUBE-CLUSTER-IP') as IpsetSpec, true));
+  tryEntry(() => ipset.addEntry(s.boundAddress, sets.get('KUBE-IPVS-IPS') as IpsetSpec, true));
   const lb = sets.get('KUBE-LOOP-BACK') as IpsetSpec;
-  for (const e of s.loopback) ipset.addEntry(e, lb, true);
+  for (const e of s.loopback) tryEntry(() => ipset.addEntry(e, lb, true));
   return 3 + s.rs.length + s.loopback.length;
 }
 
 /** Removes one service (virtual server with its real servers, and its set entries). Returns kernel calls made. */
 export function removeService(ipvs: IpvsApi, ipset: IpsetApi, s: ServiceState): number {
   ipvs.deleteVirtualServer(s.vs);
-  ipset.delEntry(s.clusterIPEntry, 'KUBE-CLUSTER-IP');
-  ipset.delEntry(s.boundAddress, 'KUBE-IPVS-IPS');
-  for (const e of s.loopback) ipset.delEntry(e, 'KUBE-LOOP-BACK');
+  tryEntry(() => ipset.delEntry(s.clusterIPEntry, 'KUBE-CLUSTER-IP'));
+  tryEntry(() => ipset.delEntry(s.boundAddress, 'KUBE-IPVS-IPS'));
+  for (const e of s.loopback) tryEntry(() => ipset.delEntry(e, 'KUBE-LOOP-BACK'));
   return 3 + s.loopback.length;
 }
 
@@ -194,23 +210,27 @@ export function changeEndpoints(ipvs: IpvsApi, ipset: IpsetApi, sets: SetSpecs, 
   const key = (r: RealServer) => `${r.address}:${r.port}`;
   const next = new Set(to.rs.map(key));
   const prev = new Set(from.rs.map(key));
-  for (const r of from.rs) if (!next.has(key(r))) {
+  for (const r of from.rs) {
+    if (next.has(key(r))) continue;
     ipvs.deleteRealServer(from.vs, r);
     calls++;
   }
-  for (const r of to.rs) if (!prev.has(key(r))) {
+  for (const r of to.rs) {
+    if (prev.has(key(r))) continue;
     ipvs.addRealServer(to.vs, r);
     calls++;
   }
   const nextLb = new Set(to.loopback);
   const prevLb = new Set(from.loopback);
-  for (const e of from.loopback) if (!nextLb.has(e)) {
-    ipset.delEntry(e, 'KUBE-LOOP-BACK');
+  for (const e of from.loopback) {
+    if (nextLb.has(e)) continue;
+    tryEntry(() => ipset.delEntry(e, 'KUBE-LOOP-BACK'));
     calls++;
   }
   const lb = sets.get('KUBE-LOOP-BACK') as IpsetSpec;
-  for (const e of to.loopback) if (!prevLb.has(e)) {
-    ipset.addEntry(e, lb, true);
+  for (const e of to.loopback) {
+    if (prevLb.has(e)) continue;
+    tryEntry(() => ipset.addEntry(e, lb, true));
     calls++;
   }
   return calls;

@@ -33,7 +33,7 @@ import { liveBytes } from '../memory.js';
 import type { MemoryRow, UpdateOp, UpdateRow } from '../model.js';
 import { sampleTimed, section, type Section } from '../sampler.js';
 import { type BuiltMode, type Dataplane, type ModeContext, type ModeUnderTest, updateRow } from './mode.js';
-import { addService, changeEndpoints, fixedRulesPayload, jumpRulesPayload, KUBE_MAXELEM, KUBE_SETS, removeService, SERVICE_CIDR, serviceState, setSpec, type ServiceState } from './ipvs-model.js';
+import { addService, changeEndpoints, fixedRulesPayload, jumpRulesPayload, KUBE_MAXELEM, KUBE_SETS, removeService, SERVICE_CIDR, serviceState, setFailures, setSpec, type ServiceState } from './ipvs-model.js';
 
 const COVER_MASK = (0xffffffff << (32 - SERVICE_CIDR.length)) >>> 0;
 
@@ -166,7 +166,8 @@ export class IpvsMode implements ModeUnderTest {
       mem('kernel: ipsets', kernelOnly.sets, entries, 'entry');
       mem('proxier (userspace, by difference)', m1 - m0 - kernelOnly.total, vsCount + rsCount + entries, 'object');
     }
-    const failures = report.failures.length > 0 ? `; first sync logged ${report.failures.length} kernel failures (first: ${report.failures[0]?.op} ${report.failures[0]?.error.message})` : '';
+    const failures = report.failures.length > 0 ? `; the first sync logged ${report.failures.length} kernel failures and carried on, as kube-proxy does (first: ${report.failures[0]?.op} ${report.failures[0]?.target}: ${report.failures[0]?.error.message})` : '';
+    if (report.failures.length > 0) ctx.progress.note(`ipvs ${S} svc: proxier first sync${failures.slice(1)}`);
 
     const dataplane: Dataplane = {
       ns,
@@ -315,7 +316,7 @@ export class IpvsMode implements ModeUnderTest {
         return r.t;
       }, budget.updateFor(est, 0.5));
       const lr: IpvsSyncReport = last;
-      const opsText = `vs +${lr.ipvsOps.vsAdded}/~${lr.ipvsOps.vsUpdated}/-${lr.ipvsOps.vsDeleted}, rs +${lr.ipvsOps.rsAdded}/~${lr.ipvsOps.rsUpdated}/-${lr.ipvsOps.rsDeleted}, ${lr.ipvsOps.reads} reads, set entries +${lr.ipsetOps.added}/-${lr.ipsetOps.deleted}`;
+      const opsText = `vs +${lr.ipvsOps.vsAdded}/~${lr.ipvsOps.vsUpdated}/-${lr.ipvsOps.vsDeleted}, rs +${lr.ipvsOps.rsAdded}/~${lr.ipvsOps.rsUpdated}/-${lr.ipvsOps.rsDeleted}, ${lr.ipvsOps.reads} reads, set entries +${lr.ipsetOps.added}/-${lr.ipsetOps.deleted}${lr.failures.length > 0 ? `, ${lr.failures.length} failed kernel calls logged and skipped` : ''}`;
       rows.push(
         updateRow({
           ...base,
@@ -359,7 +360,9 @@ export class IpvsMode implements ModeUnderTest {
         kernelCalls = r.calls;
         return r.t;
       }, budget.update(0.5));
-      rows.push(updateRow({ ...base, strategy: 'incremental', op, medianMs: s.median, rmePct: s.rmePct, cpuMs: s.cpuMs, samples: s.samples, lines: kernelCalls, rulesWritten: objects, kernelCalls, note }));
+      const failed = setFailures.count > 0 ? `; ${setFailures.count} set-entry calls failed and were skipped as kube-proxy does (${setFailures.last}: KUBE-LOOP-BACK is over kube-proxy's maxelem 65536 at this scale)` : '';
+      setFailures.count = 0;
+      rows.push(updateRow({ ...base, strategy: 'incremental', op, medianMs: s.median, rmePct: s.rmePct, cpuMs: s.cpuMs, samples: s.samples, lines: kernelCalls, rulesWritten: objects, kernelCalls, note: `${note}${failed}` }));
     };
     const objectsOf = (s: ServiceState) => 1 + s.rs.length + 2 + s.loopback.length;
     // The proxier's state is left alone: each timed call is undone by its inverse (untimed).

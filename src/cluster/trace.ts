@@ -139,12 +139,17 @@ export function planTrace(cluster: Cluster, req: TraceRequest): TracePlan {
     case 'pod': {
       const pod = topo.pods.get(`${from.namespace}/${from.name}`);
       if (pod === undefined) throw new KpemuError('CLI_NOT_FOUND', `no pod ${from.namespace}/${from.name}${closeMatches(`${from.namespace}/${from.name}`, [...topo.pods.keys()], 'pod/')}`);
+      // A host-network process picks its source from the node's routes as kube-proxy left them.
+      if (pod.hostNetwork) cluster.syncNode(pod.node);
       const src = pod.hostNetwork ? sourceFor(pod.netns, dst) : pod.ip;
       return { description: `pod/${from.namespace}/${from.name} → ${dstText}`, sender: pod.netns, senderDev: '', src, dst, proto: protoNum, sport, dport };
     }
     case 'node': {
       const node = topo.nodes.get(from.name);
       if (node === undefined) throw new KpemuError('CLI_NOT_FOUND', `no node ${from.name}${closeMatches(from.name, [...topo.nodes.keys()], 'node/')}`);
+      // The source address comes from the node's routes after kube-proxy's sync, as on a running
+      // node: in IPVS mode a Service address bound to kube-ipvs0 is local and becomes the source.
+      cluster.syncNode(from.name);
       return { description: `node/${from.name} → ${dstText}`, sender: node.host, senderDev: '', src: sourceFor(node.host, dst), dst, proto: protoNum, sport, dport };
     }
     case 'ip': {

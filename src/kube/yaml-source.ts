@@ -26,8 +26,8 @@ export interface YamlParseResult {
 
 /** Nesting deeper than this is refused rather than risking the stack. */
 const MAX_DEPTH = 200;
-/** Values converted per document; an alias reuses its anchor's conversion, so this bounds size, not expansion. */
-const MAX_NODES = 500_000;
+/** Values converted per document (a 10,000-Service `kind: List` holds about a million); an alias reuses its anchor's conversion, so this bounds size, not expansion. */
+const MAX_NODES = 20_000_000;
 
 /** Parses a YAML (or JSON) stream. Never throws: syntax problems come back as KUBE_YAML errors. */
 export function parseYamlStream(text: string, file: string): YamlParseResult {

@@ -43,11 +43,12 @@ export class IpvsHooks {
       case 'hit':
       case 'new': {
         const before = describe(pkt);
+        const vip = { addr: pkt.dst, port: pkt.dport };
         pkt.dst = v.destAddr;
         pkt.dport = v.destPort;
         if (this.ns.trace !== null) {
           this.note(`${v.kind === 'new' ? 'scheduled new connection' : 'existing connection'} ${before} → real server ${formatIpv4(v.destAddr)}:${v.destPort} (Masq)`);
-          this.ns.trace.emit({ kind: 'nat', place: this.ns.place, nat: 'ipvs', before: { addr: 0, port: 0 }, after: { addr: v.destAddr, port: v.destPort } });
+          this.ns.trace.emit({ kind: 'nat', place: this.ns.place, nat: 'ipvs', before: vip, after: { addr: v.destAddr, port: v.destPort } });
         }
         return 'forwarded';
       }

@@ -177,7 +177,7 @@ function localIn(ns: NetNamespace, pkt: Packet, res: PathResult): PathResult {
   if (!natHook(ns, 'INPUT', MANIP.SRC, pkt, res)) return res;
   if (!confirm(ns, pkt, res)) return res;
   res.outcome = 'delivered';
-  if (ns.trace !== null) ns.trace.emit({ kind: 'deliver', place: ns.place, detail: 'delivered to a local socket' });
+  if (ns.trace !== null) ns.trace.emit({ kind: 'deliver', place: ns.place, detail: pkt.inner !== null && pkt.proto === 17 ? `handed to the VXLAN socket (UDP ${pkt.dport})` : 'delivered to a local socket' });
   return res;
 }
 

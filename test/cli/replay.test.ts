@@ -6,6 +6,8 @@ import { type Schema, validateJson } from './support/json-schema.js';
 
 const SCHEMA = JSON.parse(readFileSync(join(ROOT, 'docs/trace.schema.json'), 'utf8')) as Schema;
 const SAVE = ['--iptables-save', `${REPLAY}/iptables-save.txt`];
+const IPVS = 'fixtures/replay/node-1-ipvs';
+const IPVS_DUMPS = ['--iptables-save', `${IPVS}/iptables-save.txt`, '--ipset-save', `${IPVS}/ipset-save.txt`, '--ipvsadm', `${IPVS}/ipvsadm.txt`, '--ip-route', `${IPVS}/ip-route.json`, '--node-name', 'node-1'];
 const DUMPS = [...SAVE, '--ip-addr', `${REPLAY}/ip-addr.json`, '--ip-route', `${REPLAY}/ip-route.json`, '--node-name', 'node-1'];
 
 describe('kpemu replay (a real node from its dumps)', () => {
@@ -69,14 +71,27 @@ describe('kpemu replay (a real node from its dumps)', () => {
     expect(r.stdout).toContain('note: device kinds guessed from their names (`ip -j -d addr` has them): cni0 (bridge), flannel.1 (vxlan), veth3f9a21c0 (veth)');
   });
 
+  it('an IPVS-mode node: sets, virtual servers bound to kube-ipvs0, and the scheduler', () => {
+    const r = kpemu(['replay', ...IPVS_DUMPS, '--from', '10.244.1.10', '--to', '10.96.0.20:80', '--all-paths']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`note: 10 virtual addresses of ${IPVS}/ipvsadm.txt bound to kube-ipvs0, as kube-proxy does`);
+    expect(r.stdout).toMatch(/50% \(1\/2\) +sent out of cni0 on node\/node-1 +10\.244\.1\.10:8080 +10\.244\.1\.1 \(masquerade\)/);
+    expect(r.stdout).toMatch(/50% \(1\/2\) +sent out of flannel\.1 on node\/node-1 +10\.244\.2\.10:8080 +not translated/);
+    const nodePort = kpemu(['replay', ...IPVS_DUMPS, '--from', '203.0.113.7', '--to', '192.168.56.11:30080']);
+    expect(nodePort.status).toBe(0);
+    expect(nodePort.stdout).toMatch(/IPVS scheduled new connection 203\.0\.113\.7:43210 → 192\.168\.56\.11:30080 → real server 10\.244\.\d\.10:8080 \(Masq\)/);
+    expect(nodePort.stdout).toMatch(/source +203\.0\.113\.7:43210 → 192\.168\.56\.11:\d+ \(MASQUERADE on node\/node-1\)/);
+  });
+
   const errors: { name: string; args: string[]; status: number; message: RegExp }[] = [
     { name: 'unknown service, with close matches', args: ['replay', ...SAVE, '--from', 'node', '--to', 'svc/default/wbe'], status: 1, message: /no service default\/wbe in the node's rules \(did you mean: svc\/default\/web/ },
     { name: 'pods are not known by name', args: ['replay', ...SAVE, '--from', 'pod/default/client', '--to', 'svc/default/web'], status: 2, message: /a replay knows no pods by name/ },
     { name: 'unreadable dump', args: ['replay', '--iptables-save', 'nope.txt', '--from', 'node', '--to', '10.96.0.20:80'], status: 1, message: /^kpemu: cannot read the iptables-save file nope\.txt: no such file or directory$/m },
     { name: 'not JSON', args: ['replay', ...SAVE, '--ip-addr', `${REPLAY}/iptables-save.txt`, '--from', 'node', '--to', '10.96.0.20:80'], status: 1, message: /iptables-save\.txt: not JSON \(expected the output of `ip -j addr`\)/ },
     { name: 'a bad rule line', args: ['replay', '--iptables-save', 'fixtures/clusters/demo.yaml', '--from', 'node', '--to', '10.96.0.20:80'], status: 1, message: /^kpemu: fixtures\/clusters\/demo\.yaml:\d+: / },
-    { name: 'ipset dumps (IPVS mode, not in this build)', args: ['replay', ...SAVE, '--ipset-save', `${REPLAY}/iptables-save.txt`, '--from', 'node', '--to', '10.96.0.20:80'], status: 1, message: /--ipset-save: IPVS mode is not available in this build of kpemu yet/ },
-    { name: 'ipvsadm dumps (IPVS mode, not in this build)', args: ['replay', ...SAVE, '--ipvsadm', `${REPLAY}/iptables-save.txt`, '--from', 'node', '--to', '10.96.0.20:80'], status: 1, message: /--ipvsadm: IPVS mode is not available in this build of kpemu yet/ },
+    { name: 'rules with -m set need the ipset dump', args: ['replay', '--iptables-save', `${IPVS}/iptables-save.txt`, '--from', 'node', '--to', '10.96.0.20:80'], status: 2, message: /match ipsets \(-m set, as kube-proxy's IPVS mode writes\): give the node's "ipset save" output with --ipset-save/ },
+    { name: 'a bad ipset dump line', args: ['replay', ...SAVE, '--ipset-save', `${REPLAY}/ip-route.json`, '--from', 'node', '--to', '10.96.0.20:80'], status: 1, message: /^kpemu: fixtures\/replay\/node-1\/ip-route\.json:1: / },
+    { name: 'a bad ipvsadm dump line', args: ['replay', ...SAVE, '--ipvsadm', `${REPLAY}/ip-route.json`, '--from', 'node', '--to', '10.96.0.20:80'], status: 1, message: /^kpemu: fixtures\/replay\/node-1\/ip-route\.json:1: / },
     { name: '--node-ip with --ip-addr', args: ['replay', ...DUMPS, '--node-ip', '192.168.56.11', '--from', 'node', '--to', '10.96.0.20:80'], status: 2, message: /--node-ip is for replays without --ip-addr/ },
     { name: 'missing --iptables-save', args: ['replay', '--from', 'node', '--to', '10.96.0.20:80'], status: 2, message: /required option '--iptables-save <file>' not specified/ },
     { name: 'unknown ingress device', args: ['replay', ...DUMPS, '--from', '203.0.113.7', '--in-dev', 'eth9', '--to', '10.96.0.20:80'], status: 1, message: /no device eth9 on node node-1 \(devices: lo, eth0, cni0, flannel\.1, veth3f9a21c0\)/ },

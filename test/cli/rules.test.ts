@@ -36,12 +36,25 @@ describe('kpemu rules', () => {
     expect(r.stdout).toBe('OK\n');
   });
 
+  it('IPVS mode: the ipsets as `ipset save`, the virtual servers as `ipvsadm -Sn` and `-Ln`', () => {
+    const sets = kpemu(['rules', DEMO, '--node', 'node-1', '--mode', 'ipvs', '--format', 'ipset']);
+    expect(sets.status).toBe(0);
+    expect(sets.stdout).toMatch(/^create KUBE-CLUSTER-IP hash:ip,port family inet hashsize \d+ maxelem \d+ bucketsize 12 initval 0x[0-9a-f]+$/m);
+    expect(sets.stdout).toContain('add KUBE-CLUSTER-IP 10.96.0.20,tcp:80');
+    const save = kpemu(['rules', DEMO, '--node', 'node-1', '--mode', 'ipvs', '--format', 'ipvsadm']);
+    expect(save.stdout).toContain('-A -t 10.96.0.20:80 -s rr\n-a -t 10.96.0.20:80 -r 10.244.1.10:8080 -m -w 1\n-a -t 10.96.0.20:80 -r 10.244.2.10:8080 -m -w 1\n');
+    const list = kpemu(['rules', DEMO, '--node', 'node-1', '--mode', 'ipvs', '--format', 'ipvsadm-list']);
+    expect(list.stdout).toMatch(/^IP Virtual Server version 1\.2\.1 \(size=4096\)\nProt LocalAddress:Port Scheduler Flags\n/);
+    expect(list.stdout).toMatch(/^TCP {2}10\.96\.0\.20:80 rr\s*$/m);
+    const ipt = kpemu(['rules', DEMO, '--node', 'node-1', '--mode', 'ipvs']);
+    expect(ipt.stdout).toContain('-m set --match-set KUBE-CLUSTER-IP dst,dst');
+  });
+
   const errors: { name: string; args: string[]; status: number; message: RegExp }[] = [
     { name: 'a multi-node cluster needs --node', args: ['rules', DEMO], status: 2, message: /--node is required: the cluster has 3 nodes \(node-1, node-2, node-3\)/ },
     { name: 'unknown node, with close matches', args: ['rules', DEMO, '--node', 'node-7'], status: 1, message: /no node node-7 \(did you mean: node\/node-1, node\/node-2, node\/node-3\?\)$/m },
     { name: 'unknown node, nothing close', args: ['rules', DEMO, '--node', 'worker-a-long-name'], status: 1, message: /no node worker-a-long-name \(nodes: node-1, node-2, node-3\)/ },
     { name: 'IPVS formats in iptables mode', args: ['rules', DEMO, '--node', 'node-1', '--format', 'ipset'], status: 2, message: /--format ipset shows IPVS mode's state.*add --mode ipvs/ },
-    { name: 'IPVS mode (not in this build)', args: ['rules', DEMO, '--node', 'node-1', '--format', 'ipvsadm', '--mode', 'ipvs'], status: 1, message: /IPVS mode is not available in this build of kpemu yet/ },
     { name: 'unknown format', args: ['rules', DEMO, '--node', 'node-1', '--format', 'yaml'], status: 2, message: /Allowed choices are iptables-save, restore, ipset, ipvsadm, ipvsadm-list/ },
     { name: 'an invalid cluster file', args: ['rules', 'fixtures/clusters/README.md'], status: 1, message: /^kpemu: fixtures\/clusters\/README\.md/ },
   ];

@@ -20,7 +20,7 @@ interface Doc {
   version: number;
   mode: string;
   possibleOutcomes: number | null;
-  outcomes: { probability: number; verdict: string; destination: { addr: string; port: number; translated: boolean }; source: { translated: boolean; by: string | null }; reply: { verdict: string; endedAt: { netns: string }; source: { addr: string; port: number; translated: boolean; by: string | null } } | null; hops: { node: string; netns: string; events: { kind: string; matched?: boolean }[] }[]; decidedBy: string | null; rejectWith: string | null }[];
+  outcomes: { probability: number | null; verdict: string; destination: { addr: string; port: number; translated: boolean }; source: { translated: boolean; by: string | null }; reply: { verdict: string; endedAt: { netns: string }; source: { addr: string; port: number; translated: boolean; by: string | null } } | null; hops: { node: string; netns: string; events: { kind: string; matched?: boolean }[] }[]; decidedBy: string | null; rejectWith: string | null }[];
   count: { connections: number; distribution: { connections: number; probability: number }[] } | null;
 }
 
@@ -127,7 +127,7 @@ describe('kpemu trace --format json', () => {
   it('--all-paths: every outcome with probabilities summing to 1', () => {
     const doc = json(['trace', DEMO, '--from', 'pod/default/client', '--to', 'svc/kube-system/kube-dns:dns', '--all-paths']);
     expect(doc.outcomes.length).toBe(doc.possibleOutcomes);
-    expect(doc.outcomes.reduce((s, o) => s + o.probability, 0)).toBeCloseTo(1, 9);
+    expect(doc.outcomes.reduce((s, o) => s + (o.probability ?? 0), 0)).toBeCloseTo(1, 9);
     expect(new Set(doc.outcomes.map((o) => o.destination.addr)).size).toBe(doc.outcomes.length);
   });
 
@@ -157,6 +157,35 @@ describe('kpemu trace --format json', () => {
   it('-v adds the rules that did not match to the hops', () => {
     const doc = json([...CLIENT_TO_WEB, '-v']);
     expect(doc.outcomes[0]?.hops.some((h) => h.events.some((e) => e.kind === 'rule' && e.matched === false))).toBe(true);
+  });
+});
+
+describe('kpemu trace --mode ipvs', () => {
+  it('goes through IPVS: the virtual server picks the real server, and the reply gets the virtual address back', () => {
+    const r = kpemu([...CLIENT_TO_WEB, '--mode', 'ipvs', '--reply']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/IPVS scheduled new connection 10\.244\.2\.50:43210 → 10\.96\.0\.20:80 → real server 10\.244\.\d\.10:8080 \(Masq\)/);
+    expect(r.stdout).toMatch(/destination +10\.96\.0\.20:80 → 10\.244\.\d\.10:8080 \(IPVS on node\/node-2\)/);
+    // rr decides from its own state, not from a random draw: no path probability.
+    expect(r.stdout).toContain('odds         chosen by the IPVS scheduler from its state');
+    expect(r.stdout).toContain('✔ reply delivered to pod/default/client on node-2, from 10.96.0.20:80');
+  });
+
+  it('--all-paths: each real server with its long-run share; --count: rr alternates exactly', () => {
+    const all = json([...CLIENT_TO_WEB, '--mode', 'ipvs', '--all-paths']);
+    expect(all.mode).toBe('ipvs');
+    expect(all.outcomes.map((o) => [o.probability, o.destination.addr]).sort()).toEqual([
+      [0.5, '10.244.1.10'],
+      [0.5, '10.244.2.10'],
+    ]);
+    const count = json([...CLIENT_TO_WEB, '--mode', 'ipvs', '--count', '10']);
+    expect(count.count?.distribution.map((d) => d.connections)).toEqual([5, 5]);
+  });
+
+  it('a journey through IPVS has no path probability in JSON', () => {
+    const doc = json([...CLIENT_TO_WEB, '--mode', 'ipvs']);
+    expect(doc.outcomes[0]?.probability).toBeNull();
+    expect(doc.outcomes[0]?.destination.translated).toBe(true);
   });
 });
 
@@ -190,7 +219,6 @@ describe('kpemu trace errors', () => {
     { name: 'unknown node', args: ['trace', DEMO, '--from', '203.0.113.9', '--to', '10.96.0.20:80', '--node', 'node-9'], status: 1, message: /no node node-9 \(did you mean: node\/node-1/ },
     { name: 'bad address', args: ['trace', DEMO, '--from', '10.0.0.300', '--to', 'svc/default/web'], status: 1, message: /invalid IPv4 address "10\.0\.0\.300"/ },
     { name: 'unreadable cluster file', args: ['trace', 'no-such.yaml', '--from', 'pod/default/client', '--to', 'svc/default/web'], status: 1, message: /cannot read cluster file no-such\.yaml/ },
-    { name: 'IPVS mode (not in this build)', args: [...CLIENT_TO_WEB, '--mode', 'ipvs'], status: 1, message: /IPVS mode is not available in this build of kpemu yet/ },
     { name: 'malformed source', args: ['trace', DEMO, '--from', 'pod/client', '--to', 'svc/default/web'], status: 2, message: /bad source "pod\/client"/ },
     { name: 'malformed destination', args: ['trace', DEMO, '--from', 'pod/default/client', '--to', '10.96.0.20'], status: 2, message: /bad destination "10\.96\.0\.20"/ },
     { name: 'missing --to', args: ['trace', DEMO, '--from', 'pod/default/client'], status: 2, message: /required option '--to <dst>' not specified/ },
@@ -198,6 +226,7 @@ describe('kpemu trace errors', () => {
     { name: 'bad protocol', args: [...CLIENT_TO_WEB, '--proto', 'gre'], status: 2, message: /Allowed choices are tcp, udp, sctp, icmp/ },
     { name: 'bad count', args: [...CLIENT_TO_WEB, '--count', '0'], status: 2, message: /Expected an integer from 1 to 100000/ },
     { name: 'conflicting views', args: [...CLIENT_TO_WEB, '--count', '5', '--all-paths'], status: 2, message: /--all-paths and --count answer different questions/ },
+    { name: '--reply with --count', args: [...CLIENT_TO_WEB, '--count', '5', '--reply'], status: 2, message: /--reply follows one journey back; --count runs its connections untraced/ },
     { name: 'count past port 65535', args: [...CLIENT_TO_WEB, '--count', '100', '--sport', '65500'], status: 2, message: /runs past port 65535/ },
     { name: 'no cluster file', args: ['trace', '--from', 'pod/default/client', '--to', 'svc/default/web'], status: 2, message: /missing required argument 'cluster'/ },
   ];

@@ -20,8 +20,7 @@ const DEMO_MODES: readonly ProxyMode[] = ['iptables', 'ipvs'];
 /** With this seed the client's connection goes to an endpoint on another node, through VXLAN. */
 const DEMO_SEED = 3;
 
-const NEXT = `
-Next:
+const NEXT = `Next:
   kpemu trace ${DEMO_CLUSTER} --from ${DEMO_FROM} --to ${DEMO_TO} --all-paths
   kpemu trace ${DEMO_CLUSTER} --from 192.168.56.1 --to 192.168.56.12:30080 --reply
   kpemu rules ${DEMO_CLUSTER} --node node-2 --format restore

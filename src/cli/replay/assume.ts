@@ -1,4 +1,4 @@
-import { formatPrefix, parsePrefix, type Prefix } from '../../index.js';
+import { parsePrefix, type Prefix } from '../../index.js';
 
 /**
  * What a node's iptables-save tells about the node itself, for replays without `ip -j addr` or
@@ -66,8 +66,4 @@ export function ruleHints(saveText: string): RuleHints {
   const network = flannel.length === 0 ? null : flannel.reduce((a, b) => (b.length < a.length ? b : a));
   const subnet = network === null ? null : (flannel.filter((p) => p.length > network.length && contains(network, p)).sort((a, b) => b.length - a.length)[0] ?? null);
   return { flannelNetwork: network, podSubnet: subnet, clusterCIDR, routeLocalnet, nfacctNames: [...nfacct], usesIpsets, nodePorts };
-}
-
-export function prefixText(p: Prefix): string {
-  return formatPrefix(p);
 }

@@ -151,7 +151,16 @@ export function buildReplayNode(files: NodeDumpFiles, options: ReplayNodeOptions
   for (const name of hints.nfacctNames) ns.ensureCounter(name);
   if (files.ipsetSave !== undefined) loadIpsetDump(ns, readTextFile(files.ipsetSave, 'the ipset save file'), files.ipsetSave);
   else if (hints.usesIpsets) throw new KpemuError('CLI_USAGE', `the rules in ${files.iptablesSave} match ipsets (-m set, as kube-proxy's IPVS mode writes): give the node's "ipset save" output with --ipset-save`);
-  if (files.ipvsadm !== undefined) loadIpvsadmDump(ns, readTextFile(files.ipvsadm, 'the ipvsadm file'), files.ipvsadm);
+  if (files.ipvsadm !== undefined) {
+    const vips = loadIpvsadmDump(ns, readTextFile(files.ipvsadm, 'the ipvsadm file'), files.ipvsadm);
+    // IPVS only sees packets for local addresses: kube-proxy binds every virtual address to kube-ipvs0.
+    const unbound = vips.filter((a) => !ns.isLocal(a));
+    if (unbound.length > 0) {
+      const dev = ns.devices.get('kube-ipvs0') ?? ns.addDevice('kube-ipvs0', 'dummy', '02:00:00:00:00:04');
+      for (const a of unbound) ns.addAddress(dev.name, a, 32);
+      notes.push(`${unbound.length} virtual address${unbound.length === 1 ? '' : 'es'} of ${files.ipvsadm} bound to kube-ipvs0, as kube-proxy does${files.ipAddr !== undefined ? ` (missing from ${files.ipAddr})` : ''}`);
+    }
+  }
   try {
     ns.iptables.restoreText(saveText, { noflush: false, counters: false });
   } catch (e) {

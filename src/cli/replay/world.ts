@@ -53,6 +53,7 @@ export function replayWorld(ns: NetNamespace): TraceWorld {
   const res = new PathResult();
   return {
     mode: 'replay',
+    recordsOdds: ns.ipvsHooks === null,
     namespaces: () => [ns],
     send(start, pkt) {
       if (start.dev === '') output(ns, pkt, res);

@@ -5,6 +5,7 @@ import type { TraceWorld } from './world.js';
 export function clusterWorld(cluster: Cluster): TraceWorld {
   return {
     mode: cluster.mode,
+    recordsOdds: cluster.mode === 'iptables',
     namespaces: () => cluster.topology.allNamespaces(),
     send(start, pkt) {
       const end = start.dev === '' ? cluster.forwarder.send(start.ns, pkt) : cluster.forwarder.inject(start.ns, start.dev, pkt);

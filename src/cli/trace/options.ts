@@ -59,6 +59,7 @@ interface RawTraceOptions {
 /** Checks combinations commander cannot express. Throws CLI_USAGE. */
 export function readTraceOptions(raw: RawTraceOptions): TraceCliOptions {
   if (raw.allPaths === true && raw.count !== undefined) throw new KpemuError('CLI_USAGE', '--all-paths and --count answer different questions: give one of them');
+  if (raw.reply === true && raw.count !== undefined) throw new KpemuError('CLI_USAGE', '--reply follows one journey back; --count runs its connections untraced: drop one of them');
   if (raw.pcap !== undefined && raw.count !== undefined) throw new KpemuError('CLI_USAGE', '--pcap records journeys; --count runs its connections untraced: drop one of them');
   const sport = raw.sport ?? DEFAULT_SPORT;
   if (raw.count !== undefined && sport + raw.count - 1 > 65535) {

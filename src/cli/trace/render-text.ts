@@ -64,6 +64,7 @@ function journeyBlock(o: TracedOutcome, opts: TraceTextOptions): string {
   // The journey view knows the odds of its own random decisions, not how many outcomes there are.
   if (o.probability !== null && o.probability < 1) rows.push(['odds', `${probabilityText(o.probability)}: the random decisions on this path (--all-paths lists every outcome)`]);
   else if (o.probability !== null) rows.push(['odds', 'no random decision on this path']);
+  else rows.push(['odds', 'chosen by the IPVS scheduler from its state (--all-paths lists every outcome with its long-run share)']);
   lines.push(table(rows));
   if (o.reply !== null) lines.push('', replyBlock(o.reply, o.journey, opts));
   else if (s.verdict === 'delivered' || s.verdict === 'transmitted') lines.push('', paint(c, 'dim', 'add --reply to follow the answer back'));

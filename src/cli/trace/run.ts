@@ -125,7 +125,8 @@ export function runTrace(world: TraceWorld, plan: TracePlan, options: TraceRunOp
     case 'journey': {
       // Exploring every outcome would walk (and so sync kube-proxy on) every node an endpoint
       // lives on; the probability of the decisions this journey made costs nothing extra.
-      const { value: journey, probability } = withPathProbability(world, () => tracedJourney(world, start, firstPacket(plan), { allRules: options.allRules, title: plan.description }));
+      const traced = () => tracedJourney(world, start, firstPacket(plan), { allRules: options.allRules, title: plan.description });
+      const { value: journey, probability } = world.recordsOdds ? withPathProbability(world, traced) : { value: traced(), probability: null };
       const reply = options.reply ? traceReply(world, journey, options.allRules) : null;
       return { view: 'journey', outcomes: [{ probability, journey, summary: summariseJourney(journey), reply }], possibleOutcomes: null, count: null };
     }

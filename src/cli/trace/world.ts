@@ -33,6 +33,12 @@ export interface WorldEnd {
 export interface TraceWorld {
   /** `iptables` or `ipvs` for a cluster, `replay` for a node rebuilt from dumps. */
   readonly mode: string;
+  /**
+   * Whether the random decisions are draws (`-m statistic`) whose probability can be recorded
+   * while they are made. IPVS schedulers decide from their own state (rr's position, lc's loads),
+   * so a journey through them has no path probability; `--all-paths` still explores them.
+   */
+  readonly recordsOdds: boolean;
   /** Every namespace a packet may visit (trace sinks and outcome exploration attach to these). */
   namespaces(): readonly NetNamespace[];
   /** Runs one packet to its end. */

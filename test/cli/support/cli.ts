@@ -23,12 +23,12 @@ export function requireBuiltCli(): void {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: the CLI tests run the built CLI; run "npm run build" first (npm test does it)`);
 }
 
-/** Runs `kpemu ...args` from the repository root, without a terminal (so never coloured). */
-export function kpemu(args: readonly string[], options: { readonly env?: Record<string, string | undefined>; readonly input?: string; readonly timeoutMs?: number } = {}): CliResult {
+/** Runs `kpemu ...args` (from the repository root unless `cwd` is given), without a terminal (so never coloured). */
+export function kpemu(args: readonly string[], options: { readonly env?: Record<string, string | undefined>; readonly input?: string; readonly timeoutMs?: number; readonly cwd?: string } = {}): CliResult {
   requireBuiltCli();
   const env: Record<string, string | undefined> = { ...process.env, ...options.env };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
-  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd: ROOT, env: env as NodeJS.ProcessEnv, input: options.input ?? '', encoding: 'utf8', timeout: options.timeoutMs ?? 50_000, maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd: options.cwd ?? ROOT, env: env as NodeJS.ProcessEnv, input: options.input ?? '', encoding: 'utf8', timeout: options.timeoutMs ?? 50_000, maxBuffer: 256 * 1024 * 1024 });
   if (r.error !== undefined) throw r.error;
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

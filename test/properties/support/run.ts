@@ -95,7 +95,7 @@ export function runClusterProperty<T extends ClusterInput>(name: string, arb: fc
     const mode = violation?.mode ?? 'iptables';
     const replay =
       violation?.probe != null
-        ? `kpemu trace ${file} ${probeArgs(violation.probe).join(' ')} --mode ${mode} --seed ${input.seed} --all-paths --reply ${violation.extra.join(' ')}`.trim()
+        ? `kpemu trace ${file} ${probeArgs(violation.probe).join(' ')} --mode ${mode} --seed ${input.seed} ${violation.extra.includes('--count') ? '' : '--all-paths --reply '}${violation.extra.join(' ')}`.trim()
         : `kpemu trace ${file} --from … --to … --mode ${mode} --seed ${input.seed}`;
     const rerun = `KPEMU_PROPERTY_SEED=${details.seed} KPEMU_PROPERTY_PATH=${details.counterexamplePath ?? ''} npx vitest run ${o.file}`;
     writeFileSync(file, clusterYaml(input.gen.objects, [`Shrunk counterexample of the property "${name}".`, ...(violation?.message ?? reason).split('\n').map((l) => `  ${l}`), `Replay: ${replay}`, `Re-run: ${rerun}`]));
