@@ -130,6 +130,7 @@ export class Netfilter {
       programs.set(block.table, program);
       stats.tables++;
     }
+    this.revision++;
     for (const [name, fork] of forks) {
       this.table(name).adopt(fork);
       const program = programs.get(name);
@@ -150,9 +151,36 @@ export class Netfilter {
     if (command.kind === 'check' || command.kind === 'list' || command.kind === 'list-rules') return;
     const program = compileChains(table, fork.chains, this.table(table).generation + 1, this.formatRule);
     validateProgram(program, this.objects, undefined);
+    this.revision++;
     this.table(table).adopt(fork);
     this.compiled.set(table, program);
     this.touched.add(table);
+  }
+
+  /** Bumped by every commit, so derived facts about the rules can be cached between commits. */
+  private revision = 0;
+  private conntrackCheckedAt = -1;
+  private conntrackNeeded = false;
+
+  /**
+   * Whether some rule needs connection tracking: a NAT target, CONNMARK, or a conntrack, state or
+   * connmark match. The kernel turns conntrack on in a namespace only for such users
+   * (nf_ct_netns_get from their checkentry); an empty nat table alone does not, and without
+   * conntrack the nat table is never walked. Cached per commit: called for every packet.
+   */
+  needsConntrack(): boolean {
+    if (this.conntrackCheckedAt === this.revision) return this.conntrackNeeded;
+    let needed = false;
+    for (const t of this.tables.values()) {
+      for (const c of t.chains.values()) {
+        for (const r of c.rules) {
+          if (CONNTRACK_TARGETS.has(r.target.kind) || r.matches.some((m) => CONNTRACK_MATCHES.has(m.kind))) needed = true;
+        }
+      }
+    }
+    this.conntrackNeeded = needed;
+    this.conntrackCheckedAt = this.revision;
+    return needed;
   }
 
   /** Marks a table as loaded (as a kernel module would be once any tool touches it). */
@@ -167,6 +195,10 @@ export class Netfilter {
     return n;
   }
 }
+
+/** Targets and matches whose kernel modules take a reference on conntrack. */
+const CONNTRACK_TARGETS: ReadonlySet<string> = new Set(['dnat', 'snat', 'masquerade', 'connmark']);
+const CONNTRACK_MATCHES: ReadonlySet<string> = new Set(['conntrack', 'state', 'connmark']);
 
 function flushWholeTable(fork: TableFork): void {
   for (const [name, chain] of [...fork.chains]) {

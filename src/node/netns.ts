@@ -237,6 +237,15 @@ export class NetNamespace implements NetfilterEnv, KernelObjects, NfacctApi {
     });
   }
 
+  /**
+   * Whether connection tracking runs in this namespace: the kernel enables it for its users only —
+   * rules that need it, or IPVS (net.ipv4.vs.conntrack=1). A pod's namespace without rules tracks
+   * nothing.
+   */
+  tracking(): boolean {
+    return this.ipvsHooks !== null || this.netfilter.needsConntrack();
+  }
+
   /** True when `addr` is one of this namespace's own addresses (any device, incl. 127/8). */
   isLocal(addr: number): boolean {
     return this.fib.addressType(addr) === 'local';

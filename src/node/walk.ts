@@ -80,6 +80,9 @@ export function natHook(ns: NetNamespace, hook: HookName, m: ManipType, pkt: Pac
 }
 
 export function conntrackIn(ns: NetNamespace, pkt: Packet, res: PathResult): boolean {
+  // Without a conntrack user in the namespace the packet stays without a connection (and so
+  // never meets the nat table).
+  if (!ns.tracking()) return true;
   const hadCt = pkt.ctIndex >= 0;
   if (ns.conntrack.inbound(pkt) === CT_IN.DROP_TABLE_FULL) {
     drop(ns, pkt, res, 'conntrack-table-full', 'nf_conntrack: table full, dropping packet');

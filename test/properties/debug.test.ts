@@ -1,22 +1,27 @@
 import { it } from 'vitest';
-import { Cluster, planTrace, parseSource, parseDest, firstPacket, traceJourney } from '../../src/cluster/index.js';
-import { loadClusterFiles } from '../../src/kube/index.js';
-import { ManualClock, formatIpv4 } from '../../src/core/index.js';
-import { renderTraceText } from '../../src/trace/index.js';
-it('debug', () => {
-  const clock = new ManualClock(1_000_000);
-  const c = Cluster.build(loadClusterFiles(['/tmp/kpemu-properties/session-affinity-iptables-1593961533.yaml']), { mode: 'iptables', seed: 1, clock });
-  const go = (sport: number, take: boolean | null, show = false) => {
-    const all = c.topology.allNamespaces();
-    if (take !== null) for (const ns of all) ns.chooser = () => take;
-    const plan = planTrace(c, { from: parseSource('127.0.0.1'), to: parseDest('127.0.0.1:30000'), proto: 'tcp', sport, node: 'node-1' });
-    const j = traceJourney(c, plan.sender, firstPacket(plan), { allRules: false, title: 'x' });
-    for (const ns of all) ns.chooser = null;
-    console.log(clock.nowMs(), sport, take, j.end.outcome, formatIpv4(j.end.packet.src), formatIpv4(j.end.packet.dst));
-    if (show) console.log(renderTraceText(j.events, { color: false, verbose: false }).split('\n').filter(l => /nat|recent|statistic|SEP|SVC/.test(l)).join('\n'));
-  };
-  go(20000, true, true);
-  for (let i = 0; i < 3; i++) { clock.advanceSeconds(15); go(20001 + i, false); }
-  clock.advanceSeconds(60 + 1000);
-  go(20010, false, true);
+import { withNodeLab, silenceNodeResets } from './support/kernel-node-lab.js';
+import { sendBatch } from './support/kernel-sender.js';
+const RULES = `*nat
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+COMMIT
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+COMMIT
+`;
+it('debug', async () => {
+  await withNodeLab((lab) => {
+    lab.node.exec(['iptables-legacy-restore'], RULES);
+    silenceNodeResets(lab);
+    lab.node.exec(['conntrack', '-F']);
+    const b = sendBatch(lab.pods, [{ id: 1, proto: 'tcp', src: '10.244.1.10', sport: 30070, dst: '192.168.56.11', dport: 30000 }]);
+    console.log(lab.node.exec(['conntrack', '-L']).stderr, lab.node.exec(['iptables-legacy', '-L', 'INPUT', '-v', '-n']).stdout, lab.node.exec(['iptables-legacy', '-t', 'raw','-L', '-v', '-n']).stdout);
+    lab.node.exec(['iptables-legacy', '-t', 'nat', '-A', 'PREROUTING', '-m', 'conntrack', '--ctstate', 'NEW']);
+    sendBatch(lab.pods, [{ id: 1, proto: 'tcp', src: '10.244.1.10', sport: 30071, dst: '192.168.56.11', dport: 30000 }]);
+    console.log(lab.node.exec(['conntrack', '-L']));
+  });
 });

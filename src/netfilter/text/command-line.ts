@@ -595,6 +595,11 @@ export class CommandLineParser {
     const cmd = this.command;
     if (cmd === null) throw parseError('no command specified');
     this.checkLegalOptions(cmd);
+    // iptables refuses DROP in nat (a `-j`/`-g` target or a `-P` policy) before any other check of
+    // the command; only iptables-restore's `:CHAIN DROP` policy lines bypass it.
+    if (this.effectiveTable() === 'nat' && (this.targetName === 'DROP' || (cmd === 'P' && this.extra === 'DROP'))) {
+      throw parseError('The "nat" table is not intended for filtering, the use of DROP is therefore inhibited.');
+    }
     const chain = this.chain;
     if (chain !== undefined && chain.length > CHAIN_NAME_MAX) {
       throw badValue(`chain name \`${chain}' too long (must be under ${CHAIN_NAME_MAX + 1} chars)`);
