@@ -11,7 +11,7 @@ import { Budget } from './budget.js';
 import { scanYardstick } from './calibrate.js';
 import { type BenchCluster, kernelEnv, makeCluster, makeNodeNamespace } from './cluster.js';
 import { connectionRow, KERNEL_METHOD, KERNEL_TOOLS, kernelConnections, kernelRestore, restoreRow } from './kernel/kernel.js';
-import { installCleanup, kernelUnavailable } from './kernel/netns.js';
+import { cleanupAll, installCleanup, kernelUnavailable } from './kernel/netns.js';
 import { measureLookups, measureOutputPath } from './lookup.js';
 import { collect, gcDescription } from './memory.js';
 import type { BenchResults, KernelConnectionRow, KernelRestoreRow, KernelSection, LookupRow, MemoryRow, UpdateRow } from './model.js';
@@ -83,7 +83,6 @@ export async function runBench(options: Partial<BenchOptions> = {}): Promise<Ben
   const kRatios: { what: string; services: number; ratio: number; goal: string; pass: boolean | null }[] = [];
   const kernel = kernelCheck(o);
   if (o.kernel && !kernel.available) progress.note(`kernel side skipped: ${kernel.reason}`);
-  const removeCleanup = kernel.available ? installCleanup() : null;
   progress.note(`kpemu bench: ${o.services.join(', ')} services × ${o.endpoints} endpoints; modes ${o.modes.join(', ')}${o.quick ? ' (quick)' : ''}${kernel.available ? '; real kernel beside' : ''}; memory: ${gcDescription()}`);
 
   try {
@@ -115,14 +114,21 @@ export async function runBench(options: Partial<BenchOptions> = {}): Promise<Ben
           if (kernel.available && S <= o.kernelMaxServices) {
             // The kernel's time is not charged to the emulator's budget (--kernel adds to the run).
             const k0 = performance.now();
-            await kernelSide(cluster, built.ruleset, built.dataplane, emu, budget, progress, { kRestore, kConn, kRatios });
+            // Namespaces exist only in here: Ctrl-C deletes them (the harness yields to the event
+            // loop between kernel commands so the handler runs), elsewhere it just stops the run.
+            const removeCleanup = installCleanup();
+            try {
+              await kernelSide(cluster, built.ruleset, built.dataplane, emu, budget, progress, { kRestore, kConn, kRatios });
+            } finally {
+              removeCleanup();
+            }
             budget.exclude(performance.now() - k0);
           }
         }
       }
     }
   } finally {
-    removeCleanup?.();
+    cleanupAll();
   }
   if (kernel.available && o.services.some((s) => s > o.kernelMaxServices)) {
     notes.push(`Real kernel measured up to ${o.kernelMaxServices} services (--kernel-max-services); larger restores take tens of seconds per sample.`);
@@ -211,11 +217,12 @@ async function kernelSide(
 ): Promise<void> {
   const S = cluster.services;
   const E = cluster.endpoints;
-  const n = budget.kernelRestoreSamples(S);
-  progress.step(`kernel ${S} svc · iptables-legacy-restore ×${n}`);
-  const legacy = await kernelRestore('legacy', art, n);
-  progress.step(`kernel ${S} svc · iptables-nft-restore ×${n}`);
-  const nft = await kernelRestore('nft', art, n);
+  const nl = budget.kernelRestoreSamples(S, 'legacy');
+  progress.step(`kernel ${S} svc · iptables-legacy-restore ×${nl}`);
+  const legacy = await kernelRestore('legacy', art, nl);
+  const nn = budget.kernelRestoreSamples(S, 'nft');
+  progress.step(`kernel ${S} svc · iptables-nft-restore ×${nn}`);
+  const nft = await kernelRestore('nft', art, nn);
   const legacyRow = restoreRow(S, E, 'legacy', art, legacy.ms);
   const nftRow = restoreRow(S, E, 'nft', art, nft.ms);
   const emuRow = restoreRow(S, E, 'emulator', art, emuRestore);

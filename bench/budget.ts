@@ -102,8 +102,9 @@ export class Budget {
   }
 
   /** Samples of one kernel restore (each is a fresh namespace). */
-  kernelRestoreSamples(services: number): number {
+  kernelRestoreSamples(services: number, backend: 'legacy' | 'nft'): number {
     if (this.o.quick) return 1;
+    if (backend === 'nft') return services <= 1_000 ? 3 : 1;
     return services <= 1_000 ? 5 : services <= 10_000 ? 3 : 1;
   }
 

@@ -4,8 +4,8 @@
  * Safety rules: only namespaces created here are touched (names start with `kpb` and carry this
  * process's id); nothing is ever run against the root namespace except `ip netns add/del` and
  * commands that create devices directly inside one of our namespaces; every namespace is deleted
- * when its callback ends, on error, and on SIGINT/SIGTERM/exit (see {@link installCleanup});
- * every spawned command has a timeout.
+ * when its callback ends, on error, and on SIGINT/SIGTERM/exit while the kernel side runs (see
+ * {@link installCleanup} and {@link yieldToLoop}); every spawned command has a timeout.
  */
 import { spawnSync } from 'node:child_process';
 
@@ -77,6 +77,15 @@ export function installCleanup(): () => void {
   };
 }
 
+/**
+ * Lets the event loop turn. The harness is synchronous between awaits, and a signal handler only
+ * runs when the loop turns: the kernel side yields after every command that may take a while, so
+ * Ctrl-C deletes the namespaces promptly.
+ */
+export function yieldToLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Creates one namespace per label (loopback up), runs `fn`, and always deletes them. */
 export async function withNetns<T>(labels: readonly string[], fn: (ns: Netns[]) => Promise<T> | T): Promise<T> {
   const created: Netns[] = [];
@@ -89,6 +98,7 @@ export async function withNetns<T>(labels: readonly string[], fn: (ns: Netns[]) 
       const ns = new Netns(name);
       created.push(ns);
       ns.execOk(['ip', 'link', 'set', 'lo', 'up']);
+      await yieldToLoop();
     }
     return await fn(created);
   } finally {

@@ -100,7 +100,9 @@ function scale(a: Axis, from: number, to: number): (v: number) => number {
 
 export function lineChart(spec: ChartSpec): string {
   const W = spec.width ?? 640;
-  const legendRows = Math.ceil(spec.series.length / 3);
+  // Three legend columns, or two when names are long.
+  const cols = spec.series.some((x) => x.name.length > 26) ? 2 : 3;
+  const legendRows = Math.ceil(spec.series.length / cols);
   const plotH = spec.height ?? 280;
   const m = { left: 70, right: 20, top: 34 };
   const H = m.top + plotH + 52 + legendRows * 18;
@@ -160,8 +162,8 @@ export function lineChart(spec: ChartSpec): string {
       const fill = p.extrapolated === true ? 'white' : color;
       out.push(`<circle cx="${sx(p.x).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" r="3.5" fill="${fill}" stroke="${color}" stroke-width="1.5"><title>${escapeXml(tip)}</title></circle>`);
     }
-    const lx = m.left + (i % 3) * ((W - m.left) / 3);
-    const ly = y0 + 48 + Math.floor(i / 3) * 18;
+    const lx = m.left + (i % cols) * ((W - m.left) / cols);
+    const ly = y0 + 48 + Math.floor(i / cols) * 18;
     out.push(`<line x1="${lx}" x2="${lx + 22}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"${s.dashed === true ? ' stroke-dasharray="6 4"' : ''}/>`);
     out.push(`<text x="${lx + 28}" y="${ly}" dominant-baseline="middle" fill="#222">${escapeXml(s.name)}</text>`);
   });

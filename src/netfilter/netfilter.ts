@@ -174,7 +174,7 @@ export class Netfilter {
     for (const t of this.tables.values()) {
       for (const c of t.chains.values()) {
         for (const r of c.rules) {
-          if (CONNTRACK_TARGETS.has(r.target.kind) || r.matches.some((m) => CONNTRACK_MATCHES.has(m.kind))) needed = true;
+          if (CONNTRACK_TARGETS.has(r.rule.target.kind) || r.rule.matches.some((m) => CONNTRACK_MATCHES.has(m.kind))) needed = true;
         }
       }
     }

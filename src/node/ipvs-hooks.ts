@@ -42,11 +42,12 @@ export class IpvsHooks {
         return 'drop';
       case 'hit':
       case 'new': {
-        const before = describe(pkt);
-        const vip = { addr: pkt.dst, port: pkt.dport };
+        const tracing = this.ns.trace !== null;
+        const before = tracing ? describe(pkt) : '';
+        const vip = tracing ? { addr: pkt.dst, port: pkt.dport } : null;
         pkt.dst = v.destAddr;
         pkt.dport = v.destPort;
-        if (this.ns.trace !== null) {
+        if (this.ns.trace !== null && vip !== null) {
           this.note(`${v.kind === 'new' ? 'scheduled new connection' : 'existing connection'} ${before} → real server ${formatIpv4(v.destAddr)}:${v.destPort} (Masq)`);
           this.ns.trace.emit({ kind: 'nat', place: this.ns.place, nat: 'ipvs', before: vip, after: { addr: v.destAddr, port: v.destPort } });
         }
@@ -96,7 +97,7 @@ export class IpvsHooks {
   reply(pkt: Packet): void {
     const v = this.ipvs.reply(pkt);
     if (v.kind !== 'hit') return;
-    const before = describe(pkt);
+    const before = this.ns.trace !== null ? describe(pkt) : '';
     pkt.src = v.virtAddr;
     pkt.sport = v.virtPort;
     if (this.ns.trace !== null) this.note(`reply ${before} → source ${formatIpv4(v.virtAddr)}:${v.virtPort}`);

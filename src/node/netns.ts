@@ -254,12 +254,15 @@ export class NetNamespace implements NetfilterEnv, KernelObjects, NfacctApi {
   /**
    * The source address the kernel would pick on `dev` to reach `nextHop` (inet_select_addr):
    * an address whose subnet holds the next hop, else the device's first global address.
+   * `universe` asks for an address usable beyond this host (MASQUERADE's RT_SCOPE_UNIVERSE): a
+   * host-scope address such as 127.0.0.1 on lo never qualifies, even for a next hop in 127/8.
    */
-  selectSource(devName: string, nextHop: number): number {
+  selectSource(devName: string, nextHop: number, universe = false): number {
     const dev = this.devices.get(devName);
     if (dev === undefined) return 0;
     let fallback = 0;
     for (const a of dev.addresses) {
+      if (universe && a.scope === 'host') continue;
       const m = maskOfLength(a.length);
       if (((a.addr & m) >>> 0) === ((nextHop & m) >>> 0) && a.length > 0) return a.addr;
       if (fallback === 0 && a.scope !== 'host') fallback = a.addr;
@@ -381,7 +384,7 @@ export class NetNamespace implements NetfilterEnv, KernelObjects, NfacctApi {
 
   masquerade(pkt: Packet, ports: PortRange | undefined, random: boolean, randomFully: boolean): boolean {
     if (pkt.ctIndex < 0) return false;
-    const src = this.selectSource(pkt.outDev, this.currentNextHop);
+    const src = this.selectSource(pkt.outDev, this.currentNextHop, true);
     if (src === 0) return false;
     const r = this.natReq;
     r.hasAddr = true;

@@ -82,7 +82,9 @@ function targetArb(role: ChainRole, proto: number | null, users: readonly string
     fc.record({ value: fc.constantFrom(0x4000, 1, 0xff), mask: fc.constantFrom(0x4000, 0xffffffff) }).map((t): Target => ({ kind: 'mark', ...t })),
     ...jump,
   ];
-  const dnat = fc.record({ to: natRangeArb(ports), random: fc.boolean() }).map((t): Target => ({ kind: 'dnat', to: t.to, random: t.random, persistent: false }));
+  // `--random` with a DNAT port range draws the port (the kernel's draw cannot be replayed); without
+  // a range DNAT keeps the port, so the flag is kept there.
+  const dnat = fc.record({ to: natRangeArb(ports), random: fc.boolean() }).map((t): Target => ({ kind: 'dnat', to: t.to, random: t.random && !t.to.hasPorts, persistent: false }));
   const snat = fc.record({ to: natRangeArb(ports), randomFully: fc.boolean() }).map((t): Target => ({ kind: 'snat', to: t.to, random: false, randomFully: t.randomFully, persistent: false }));
   const masq = fc.record({ randomFully: fc.boolean() }).map((t): Target => ({ kind: 'masquerade', random: false, randomFully: t.randomFully }));
   // tcp-reset needs `-p tcp`.

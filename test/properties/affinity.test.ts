@@ -21,7 +21,7 @@ import { describeExpectation } from './support/model.js';
 import type { Probe } from '../arbitraries/traffic.js';
 import { check, propertyRuns, runClusterProperty } from './support/run.js';
 
-const RUNS = propertyRuns(120);
+const RUNS = propertyRuns(200);
 
 /** Clusters whose every Service has ClientIP affinity (the generator's own timeouts, 10 s when it drew none). */
 const affinityInputArb = fc.record({

@@ -19,7 +19,7 @@ import { describeModes } from './support/modes.js';
 import { describeExpectation } from './support/model.js';
 import { check, propertyRuns, runClusterProperty } from './support/run.js';
 
-const RUNS = propertyRuns(60);
+const RUNS = propertyRuns(120);
 const CONNECTIONS = 400;
 
 /** Clusters without session affinity (a client sticking to one endpoint is affinity.test.ts's subject). */

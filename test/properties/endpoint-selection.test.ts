@@ -15,11 +15,12 @@ import { describeModes } from './support/modes.js';
 import { describeExpectation } from './support/model.js';
 import { check, propertyRuns, runClusterProperty } from './support/run.js';
 
-const RUNS = propertyRuns(60);
+const RUNS = propertyRuns(150);
 const KUBE_VERDICT = /^(filter\/KUBE-|ipvs\/)/;
 
 describeModes('endpoint selection of new connections', (mode) => {
   it(`DNATs only to allowed endpoints with kube-proxy's probabilities, else REJECT/DROP as kube-proxy does (${RUNS} clusters)`, () => {
+    const kinds = new Map<string, number>();
     runClusterProperty(
       `endpoint selection (${mode})`,
       trafficInputArb(),
@@ -27,6 +28,7 @@ describeModes('endpoint selection of new connections', (mode) => {
         const emu = emulate(input.gen, mode, input.seed);
         for (const probe of probesOf(input)) {
           const { expectation: exp } = expectFor(mode, input.gen, probe);
+          kinds.set(exp.kind, (kinds.get(exp.kind) ?? 0) + 1);
           const outs = explore(emu, plan(emu, probe));
           const what = (): string => `${describeProbe(probe)}\n  expected: ${describeExpectation(exp)}\n  kpemu:\n${outcomeTable(outs)}`;
           const total = outs.reduce((s, o) => s + o.probability, 0);
@@ -65,5 +67,6 @@ describeModes('endpoint selection of new connections', (mode) => {
       },
       { runs: RUNS, file: 'test/properties/endpoint-selection.test.ts' },
     );
+    console.log(`endpoint selection [${mode}]: first packets checked by expected outcome: ${[...kinds].sort().map(([k, n]) => `${k} ${n}`).join(', ')}`);
   });
 });

@@ -22,8 +22,8 @@ import { describeModes } from './support/modes.js';
 import { describeExpectation } from './support/model.js';
 import { check, propertyRuns, runClusterProperty } from './support/run.js';
 
-const RUNS = propertyRuns(60);
-const CROWD_RUNS = propertyRuns(30);
+const RUNS = propertyRuns(150);
+const CROWD_RUNS = propertyRuns(60);
 
 /** Every client that can send to `probe`'s destination with the same source port. */
 function crowd(gen: GenCluster, probe: Probe): Probe[] {

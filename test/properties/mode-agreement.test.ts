@@ -16,7 +16,7 @@ import { describeExpectation, type Expectation } from './support/model.js';
 import { check, propertyRuns, runClusterProperty } from './support/run.js';
 import { formatIpv4 } from '../../src/core/index.js';
 
-const RUNS = propertyRuns(60);
+const RUNS = propertyRuns(150);
 
 /** What a mode did with a first packet, over all its outcomes. */
 function viewOf(e: Emulated, probe: Parameters<typeof plan>[1]): { text: string; endpoints: string; table: string } {

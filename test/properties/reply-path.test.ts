@@ -15,7 +15,7 @@ import { describeModes } from './support/modes.js';
 import { describeExpectation } from './support/model.js';
 import { check, propertyRuns, runClusterProperty } from './support/run.js';
 
-const RUNS = propertyRuns(50);
+const RUNS = propertyRuns(120);
 
 /** Distinct source ports per input, so two probes never share a tuple by accident. */
 function withDistinctPorts(probes: readonly Probe[]): Probe[] {

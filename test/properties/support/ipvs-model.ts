@@ -21,7 +21,8 @@
  *   writes no KUBE-FW chain without endpoints) rejects for lack of endpoints.
  * - `ipvs-no-localhost-nodeports`: `-s 127.0.0.0/8 -j RETURN` and no virtual servers on loopback.
  * - `ipvs-hairpin-unnamed-endpoint`: a pod reaching itself through a Service is masqueraded only
- *   when its endpoint names this node (KUBE-LOOP-BACK holds local endpoints only); otherwise the
+ *   when KUBE-LOOP-BACK holds its `ip,proto:port` — an endpoint naming this node, of any Service,
+ *   ready or not (the set is matched on the packet alone); otherwise the
  *   pod answers itself directly and the connection never sees its reverse NAT. iptables mode
  *   masquerades every hairpin (the KUBE-SEP `-s <endpoint>` rule).
  * - `ipvs-node-to-vip`: the node's own traffic to an address bound to kube-ipvs0 starts from that

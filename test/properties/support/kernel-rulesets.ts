@@ -26,6 +26,9 @@ const ip = (t: string): number => parseIpv4(t);
 const PROTO_NUM = { tcp: 6, udp: 17, sctp: 132 } as const;
 
 /** The emulated twin of the lab's node namespace. */
+/** The lab's own rule (kernel-node-lab.ts silenceNodeResets), mirrored in the emulated twin. */
+const LAB_RAW_RULES = '*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p tcp -m tcp --tcp-flags RST RST -j DROP\nCOMMIT\n';
+
 export function emulatedLabNode(): NetNamespace {
   const ns = new NetNamespace({ node: 'lab', name: 'host', clock: new ManualClock(1_000_000), rng: new SeededRng(7) });
   ns.sysctl.ipForward = true;
@@ -37,6 +40,7 @@ export function emulatedLabNode(): NetNamespace {
   ns.addAddress('flannel.1', ip('10.244.1.0'), 32);
   for (const n of [2, 3]) ns.addRoute({ network: ip(`10.244.${n}.0`), length: 24, dev: 'flannel.1', gateway: ip(`10.244.${n}.0`), onlink: true });
   ns.addRoute({ network: 0, length: 0, dev: 'eth0', gateway: ip('192.168.56.1'), onlink: true });
+  ns.iptables.restoreAll(LAB_RAW_RULES, { noflush: true, counters: false });
   return ns;
 }
 
@@ -52,14 +56,60 @@ function labPacket(p: LabProbe): Packet {
   return pkt;
 }
 
+const ICMP_CODE: Readonly<Record<string, number>> = {
+  'icmp-net-unreachable': 0,
+  'icmp-host-unreachable': 1,
+  'icmp-proto-unreachable': 2,
+  'icmp-port-unreachable': 3,
+  'icmp-net-prohibited': 9,
+  'icmp-host-prohibited': 10,
+  'icmp-admin-prohibited': 13,
+};
+
+/**
+ * The answer a REJECT sends, as the node's own output: an ICMP error carrying the packet's header
+ * (from the packet's destination when that was this node, else from the address routing picks),
+ * or a TCP reset from the packet's destination. The sender only learns of the REJECT if the
+ * node's own rules let that answer out.
+ */
+function rejectAnswer(ns: NetNamespace, p: LabProbe, rejectWith: string): Packet {
+  const orig = labPacket(p);
+  const a = new Packet();
+  a.dst = orig.src;
+  if (rejectWith === 'tcp-reset') {
+    a.src = orig.dst;
+    a.proto = 6;
+    a.sport = orig.dport;
+    a.dport = orig.sport;
+    a.tcpFlags = TCP_FLAGS.RST | TCP_FLAGS.ACK;
+  } else {
+    a.src = ns.isLocal(orig.dst) ? orig.dst : 0;
+    a.proto = 1;
+    a.icmpType = 3;
+    a.icmpCode = ICMP_CODE[rejectWith] ?? 3;
+    a.innerSrc = orig.src;
+    a.innerDst = orig.dst;
+    a.innerProto = orig.proto;
+    a.innerSport = orig.sport;
+    a.innerDport = orig.dport;
+  }
+  a.length = 88;
+  return a;
+}
+
 /** Every verdict the emulator gives the packet, with its probability. */
 function predict(ns: NetNamespace, p: LabProbe): Map<string, number> {
   const res = new PathResult();
+  const back = new PathResult();
   const outs = exploreOutcomes([ns], () => {
     const pkt = labPacket(p);
     if (p.from === 'node') output(ns, pkt, res);
     else receive(ns, pkt, p.from === 'pods' ? 'cni0' : 'eth0', res);
-    const key = emulatedVerdict(ns, labPacket(p), res.outcome, res.rejectWith);
+    let key = emulatedVerdict(ns, labPacket(p), res.outcome, res.rejectWith);
+    if (res.outcome === 'rejected') {
+      output(ns, rejectAnswer(ns, p, res.rejectWith), back);
+      if (back.outcome !== 'delivered' && back.outcome !== 'transmitted') key = 'no-entry';
+    }
     return { verdict: 'delivered', where: key, dnat: null, snat: null, reason: '', rejectWith: '', decidedBy: '' };
   });
   const out = new Map<string, number>();
@@ -73,7 +123,8 @@ export function checkRulesetOnKernel(lab: NodeLab, set: Ruleset): RulesetResult 
   const emu = emulatedLabNode();
   let emuError: string | null = null;
   try {
-    emu.iptables.restoreAll(set.text, { noflush: false, counters: false });
+    // --noflush keeps the twin's raw table; the ruleset's nat and filter blocks replace those tables whole.
+    emu.iptables.restoreAll(set.text, { noflush: true, counters: false });
   } catch (e) {
     if (!isKpemuError(e)) throw e;
     emuError = e.message;

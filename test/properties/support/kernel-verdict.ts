@@ -2,7 +2,9 @@
  * The oracle's common language for one first packet at the node under test: the conntrack entry
  * the node kept (`entry ENDPOINT:PORT>REPLY-DST`, i.e. where it was DNATed and the address the
  * reply goes to, which is the masquerade address when source-NATed; the masquerade port is random
- * and left out), or `rejected WITH` (the REJECT's answer), or `dropped`. The kernel's view comes
+ * and left out), or `rejected WITH` (the REJECT's answer), or `no-entry`: dropped, or passed
+ * untracked (a namespace without conntrack users tracks nothing; with kube-proxy's rules it is a
+ * drop). The kernel's view comes
  * from `conntrack -L`, the ICMP errors and socket errors the sender saw; the emulator's from its
  * node's connection table over every outcome of the random draws.
  */
@@ -33,7 +35,7 @@ export function kernelVerdict(p: KernelProbe, entries: readonly ConntrackEntry[]
   const u = batch.unreachable.find((x) => x.proto === PROTO_NUM[p.proto] && x.src === p.src && x.dst === p.dst && x.sport === p.sport && x.dport === p.dport);
   if (u !== undefined) return `rejected ${ICMP_REJECT[u.code] ?? `icmp-code-${u.code}`}`;
   if (p.proto === 'tcp' && batch.socketErrors.get(p.id) === 111) return 'rejected tcp-reset';
-  return 'dropped';
+  return 'no-entry';
 }
 
 /** The emulator's verdict, read from a namespace's table after one attempt. */
@@ -45,5 +47,5 @@ export function emulatedVerdict(ns: NetNamespace, pkt: { src: number; dst: numbe
     return entryKey(formatIpv4(t.rSrc[i] as number), t.rSport[i] as number, formatIpv4(t.rDst[i] as number));
   }
   if (outcome === 'rejected') return `rejected ${rejectWith === '' ? 'icmp-port-unreachable' : rejectWith}`;
-  return 'dropped';
+  return 'no-entry';
 }
