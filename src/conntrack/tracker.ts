@@ -223,11 +223,14 @@ export class Conntrack {
     return ((st & CT_STATUS.SRC_NAT) !== 0 ? 32 : 0) | ((st & CT_STATUS.DST_NAT) !== 0 ? 64 : 0);
   }
 
-  /** `-m conntrack --ctstatus` bits (CT_STATUS_BITS of the netfilter model). */
+  /**
+   * `-m conntrack --ctstatus` bits (CT_STATUS_BITS of the netfilter model). A connection without
+   * any of them has none: `--ctstatus NONE` is an empty mask and never matches, as in the kernel.
+   */
   statusBits(pkt: Packet): number {
     if (pkt.ctIndex < 0) return 0;
     const st = this.table.status[pkt.ctIndex] as number;
-    return ((st & CT_STATUS.EXPECTED) !== 0 ? 2 : 0) | ((st & CT_STATUS.SEEN_REPLY) !== 0 ? 4 : 0) | ((st & CT_STATUS.ASSURED) !== 0 ? 8 : 0) | ((st & CT_STATUS.CONFIRMED) !== 0 ? 16 : 0) || 1;
+    return ((st & CT_STATUS.EXPECTED) !== 0 ? 2 : 0) | ((st & CT_STATUS.SEEN_REPLY) !== 0 ? 4 : 0) | ((st & CT_STATUS.ASSURED) !== 0 ? 8 : 0) | ((st & CT_STATUS.CONFIRMED) !== 0 ? 16 : 0);
   }
 
   /** One connection in `conntrack -L` style, e.g. `tcp 6 117 SYN_SENT src=... dst=... sport=... dport=... [UNREPLIED] src=... ...`. */

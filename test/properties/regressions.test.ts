@@ -15,6 +15,8 @@ import { emptyNamespace } from '../support/emulated.js';
 import { readConntrack } from '../support/kernel-lab.js';
 import { describeKernel, withNetns } from '../support/netns.js';
 import { sendBatch } from './support/kernel-sender.js';
+import { withNodeLab } from './support/kernel-node-lab.js';
+import { emulatedLabNode } from './support/kernel-rulesets.js';
 
 const path = (name: string): string => new URL(`../../fixtures/regressions/${name}`, import.meta.url).pathname;
 const text = (name: string): string => readFileSync(path(name), 'utf8');
@@ -146,6 +148,42 @@ describeKernel('masquerade-on-loopback.rules in a real kernel', ['iptables-legac
       sendBatch(ns, [{ id: 0, proto: 'udp', src: '127.0.0.1', sport: 40000, dst: '127.0.0.1', dport: 9 }], 0.1);
       const e = readConntrack(ns).find((x) => x.orig.sport === 40000);
       expect(e?.reply.dst).toBe('192.168.56.11');
+    });
+  });
+});
+
+describe('conntrack-match-without-connection.rules: xt_conntrack with NONE and without a connection', () => {
+  function forward(proto: 6 | 17): string {
+    const ns = emulatedLabNode();
+    ns.iptables.restoreAll(text('conntrack-match-without-connection.rules'), { noflush: true, counters: false });
+    const pkt = new Packet();
+    pkt.src = ip('10.244.1.10');
+    pkt.dst = ip('10.244.2.10');
+    pkt.proto = proto;
+    pkt.sport = 40000;
+    pkt.dport = 53;
+    pkt.tcpFlags = proto === 6 ? 2 : 0;
+    const res = new PathResult();
+    receive(ns, pkt, 'cni0', res);
+    return res.outcome === 'rejected' ? `rejected ${res.rejectWith}` : res.outcome;
+  }
+
+  it('a new TCP connection is not dropped by --ctstatus NONE; untracked UDP meets --ctstate alone', () => {
+    expect(forward(6)).toBe('transmitted');
+    expect(forward(17)).toBe('rejected icmp-admin-prohibited');
+  });
+});
+
+describeKernel('conntrack-match-without-connection.rules in a real kernel', ['iptables-legacy-restore', 'conntrack', 'nfacct', 'python3'], () => {
+  it('the kernel forwards the TCP and rejects the UDP the same way', async () => {
+    await withNodeLab((lab) => {
+      lab.node.execOk(['iptables-legacy-restore'], text('conntrack-match-without-connection.rules'));
+      const b = sendBatch(lab.pods, [
+        { id: 0, proto: 'tcp', src: '10.244.1.10', sport: 40000, dst: '10.244.2.10', dport: 53 },
+        { id: 1, proto: 'udp', src: '10.244.1.10', sport: 40001, dst: '10.244.2.10', dport: 53 },
+      ]);
+      expect(readConntrack(lab.node).some((e) => e.proto === 'tcp' && e.orig.sport === 40000)).toBe(true);
+      expect(b.unreachable.find((u) => u.sport === 40001)?.code).toBe(13);
     });
   });
 });

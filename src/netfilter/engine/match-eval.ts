@@ -106,11 +106,13 @@ export function evalMatch(m: Match, pkt: Packet, env: NetfilterEnv, nth: Int32Ar
         const bits = ctStateBit(pkt) | (pkt.ctInfo === CT_INFO.UNTRACKED || pkt.ctIndex < 0 ? 0 : env.ctNatBits(pkt));
         if (((bits & m.ctstate.bits) !== 0) === m.ctstate.invert) return false;
       }
+      // xt_conntrack: a packet without a connection (untracked, invalid) is judged by --ctstate
+      // alone; without that option it never matches, whatever --ctstatus or --ctdir say.
+      if (pkt.ctIndex < 0) return m.ctstate !== undefined;
       if (m.ctstatus !== undefined) {
         if (((env.ctStatusBits(pkt) & m.ctstatus.bits) !== 0) === m.ctstatus.invert) return false;
       }
       if (m.ctdir !== undefined) {
-        if (pkt.ctIndex < 0) return false;
         if ((pkt.ctDir === 0) !== (m.ctdir === 'ORIGINAL')) return false;
       }
       return true;
