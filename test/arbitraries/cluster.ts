@@ -29,7 +29,6 @@ export const SOURCE_RANGE_POOL = ['203.0.113.0/25', '198.51.100.0/24', '192.168.
 export const EXTERNAL_CLIENTS = ['203.0.113.2', '203.0.113.130', '198.51.100.7'] as const;
 const SERVICE_PORTS = [80, 443, 53, 8080] as const;
 const TARGET_PORTS = [8080, 9090, 53, 80] as const;
-const PROTOCOLS: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
 
 export type EndpointState = 'ready' | 'serving-terminating' | 'terminating' | 'not-ready';
 export type GenServiceType = 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName' | 'Headless';

@@ -76,13 +76,7 @@ describeKernel('the kernel as oracle', TOOLS, () => {
     expect(packets).toBeGreaterThanOrEqual(MIN_PACKETS);
   }, 180_000);
 
-  // OPEN FINDING: with KPEMU_PROPERTY_SEED=1815510886 this oracle finds one packet (of 250) where
-  // the kernel NATs a UDP flow to port 30000 and kpemu predicts otherwise; not fixed yet (issue 8
-  // stays open). Until it is, the raw-ruleset oracle runs only with KPEMU_RAW_ORACLE=1 and says
-  // so loudly instead of failing every CI run.
-  const rawOracle = process.env['KPEMU_RAW_ORACLE'] === '1';
-  if (!rawOracle) console.warn('\n*** kernel oracle (raw rulesets) NOT RUN: it has an unfixed finding (seed 1815510886); set KPEMU_RAW_ORACLE=1 to run it ***\n');
-  it.runIf(rawOracle)(`random raw rulesets: the kernel's NAT, REJECTs and DROPs are outcomes kpemu predicts (${RULESETS} rulesets)`, async () => {
+  it(`random raw rulesets: the kernel's NAT, REJECTs and DROPs are outcomes kpemu predicts (${RULESETS} rulesets)`, async () => {
     const seed = runSeed();
     const sets = fc.sample(rulesetArb, { numRuns: RULESETS, seed });
     const started = performance.now();

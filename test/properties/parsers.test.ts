@@ -14,9 +14,9 @@ import { isKpemuError } from '../../src/core/index.js';
 import { parseIpAddrJson, parseIpRouteJson } from '../../src/node/index.js';
 import { overlay } from '../../src/index.js';
 import { mutatedTextArb } from '../arbitraries/rules.js';
-import { propertyRuns } from './support/run.js';
+import { propertyRuns, replayParameters } from './support/run.js';
 
-const RUNS = { numRuns: propertyRuns(300) };
+const RUNS = { numRuns: propertyRuns(300), ...replayParameters() };
 const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/replay/node-1/${name}`, import.meta.url), 'utf8');
 
 /** Runs `f`; anything thrown must be a KpemuError. */

@@ -15,7 +15,7 @@ import { clusterYaml } from '../arbitraries/cluster-yaml.js';
 import { probeArgs, resolveProbe, type TrafficShape, trafficShapeArb } from '../arbitraries/traffic.js';
 import { emulate, explore, plan } from './support/emulated.js';
 import { seedArb } from './support/inputs.js';
-import { propertyRuns } from './support/run.js';
+import { propertyRuns, replayParameters } from './support/run.js';
 
 const RUNS = propertyRuns(60);
 const MAIN = new URL('../../dist/src/cli/main.js', import.meta.url).pathname;
@@ -43,7 +43,7 @@ describe('replaying a generated cluster from its YAML', () => {
         expect(back.warnings).toEqual([]);
         expect(comparable(back)).toEqual(comparable(gen.objects));
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, ...replayParameters() },
     );
   });
 
@@ -56,7 +56,7 @@ describe('replaying a generated cluster from its YAML', () => {
         const b = emulate(loaded, 'iptables', seed);
         expect(explore(b, plan(b, probe))).toEqual(explore(a, plan(a, probe)));
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, ...replayParameters() },
     );
   });
 

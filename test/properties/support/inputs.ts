@@ -6,7 +6,6 @@
 import fc from 'fast-check';
 import { type ClusterArbOptions, clusterArb, type GenCluster } from '../../arbitraries/cluster.js';
 import { type Probe, resolveProbe, type TrafficShape, trafficShapeArb } from '../../arbitraries/traffic.js';
-import { formatIpv4 } from '../../../src/core/index.js';
 import type { ClusterInput } from './run.js';
 
 export interface TrafficInput extends ClusterInput {
@@ -28,4 +27,3 @@ export function outcomeTable(outs: readonly { probability: number; verdict: stri
   return outs.map((o) => `    p=${o.probability.toFixed(4)} ${o.verdict} at ${o.where} dst ${o.dst} src ${o.src}${o.reason !== 'none' ? ` (${o.reason}${o.decidedBy !== '' ? `, ${o.decidedBy}` : ''})` : ''}`).join('\n');
 }
 
-export { formatIpv4 };

@@ -106,7 +106,9 @@ function predict(ns: NetNamespace, p: LabProbe): Map<string, number> {
     if (p.from === 'node') output(ns, pkt, res);
     else receive(ns, pkt, p.from === 'pods' ? 'cni0' : 'eth0', res);
     let key = emulatedVerdict(ns, labPacket(p), res.outcome, res.rejectWith);
-    if (res.outcome === 'rejected') {
+    // A connection confirmed before the REJECT (a local packet is confirmed leaving OUTPUT, then
+    // rejected in INPUT on its way back in) stays listed: the entry decides, not the answer.
+    if (key.startsWith('rejected')) {
       output(ns, rejectAnswer(ns, p, res.rejectWith), back);
       if (back.outcome !== 'delivered' && back.outcome !== 'transmitted') key = 'no-entry';
     }

@@ -40,8 +40,8 @@ export function propertyRuns(defaultRuns: number): number {
   return Number.isFinite(env) && env > defaultRuns ? Math.floor(env) : defaultRuns;
 }
 
-/** Replay settings from the environment (only meaningful for one property at a time). */
-function replayParameters(): { seed?: number; path?: string } {
+/** Replay settings from the environment (the path is only meaningful for one property at a time). */
+export function replayParameters(): { seed?: number; path?: string } {
   const seed = process.env['KPEMU_PROPERTY_SEED'];
   const path = process.env['KPEMU_PROPERTY_PATH'];
   return { ...(seed !== undefined && seed !== '' ? { seed: Number(seed) } : {}), ...(path !== undefined && path !== '' ? { path } : {}) };
