@@ -3,7 +3,7 @@ import { type NetNamespace, output, PathResult, receive, receiveBridged } from '
 import { CT_INFO, type DropReason, Packet } from '../packet/index.js';
 import type { RejectWith } from '../netfilter/index.js';
 import { defaultFlowHash, vxlanSourcePort } from '../wire/index.js';
-import type { CapturedFields, CapturedFrame } from '../trace/index.js';
+import { capturedFieldsOf, type CapturedFrame } from '../trace/index.js';
 import type { Topology } from './topology.js';
 
 /** How a journey through the cluster ended. */
@@ -189,7 +189,7 @@ export class Forwarder {
     if (peerNs === undefined) return this.dropAt(host, pkt, 'no-neighbour', `peer of ${entry.dev} is gone`, hops);
     // Routed by the host, the frame comes from the bridge's MAC; bridged, it keeps the sender's.
     if (inPort === '') captureCrossing(host, entry.dev, peerNs, port.peer.dev, pkt, host.device(bridge).mac, neigh.mac);
-    else if (host.trace !== null || peerNs.trace !== null) peerNs.trace?.emit({ kind: 'capture', place: peerNs.place, dev: port.peer.dev, direction: 'in', frame: { srcMac: this.lastSrcMac, dstMac: neigh.mac, fields: fieldsOf(pkt), encap: null } });
+    else if (host.trace !== null || peerNs.trace !== null) peerNs.trace?.emit({ kind: 'capture', place: peerNs.place, dev: port.peer.dev, direction: 'in', frame: { srcMac: this.lastSrcMac, dstMac: neigh.mac, fields: capturedFieldsOf(pkt), encap: null } });
     scrub(pkt);
     return { ns: peerNs, dev: port.peer.dev, pkt };
   }
@@ -229,28 +229,6 @@ export class Forwarder {
   }
 }
 
-function fieldsOf(p: Packet): CapturedFields {
-  return {
-    src: p.src,
-    dst: p.dst,
-    proto: p.proto,
-    sport: p.sport,
-    dport: p.dport,
-    icmpType: p.icmpType,
-    icmpCode: p.icmpCode,
-    icmpId: p.icmpId,
-    tcpFlags: p.tcpFlags,
-    ttl: p.ttl,
-    length: p.length,
-    df: p.df,
-    innerSrc: p.innerSrc,
-    innerDst: p.innerDst,
-    innerProto: p.innerProto,
-    innerSport: p.innerSport,
-    innerDport: p.innerDport,
-  };
-}
-
 /**
  * Records the frame crossing a link at both ends (out of `from`/`fromDev`, into `to`/`toDev`),
  * only when tracing.
@@ -261,8 +239,8 @@ function captureCrossing(from: NetNamespace, fromDev: string, to: NetNamespace, 
   const frame: CapturedFrame = {
     srcMac,
     dstMac,
-    fields: fieldsOf(pkt),
-    encap: inner === null ? null : { vni: pkt.vni, innerSrcMac: pkt.innerSrcMac, innerDstMac: pkt.innerDstMac, inner: fieldsOf(inner) },
+    fields: capturedFieldsOf(pkt),
+    encap: inner === null ? null : { vni: pkt.vni, innerSrcMac: pkt.innerSrcMac, innerDstMac: pkt.innerDstMac, inner: capturedFieldsOf(inner) },
   };
   from.trace?.emit({ kind: 'capture', place: from.place, dev: fromDev, direction: 'out', frame });
   to.trace?.emit({ kind: 'capture', place: to.place, dev: toDev, direction: 'in', frame });

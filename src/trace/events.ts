@@ -31,6 +31,29 @@ export interface CapturedFields {
   readonly innerDport: number;
 }
 
+/** A copy of a packet's header fields (a `Packet` has them all), taken at a capture point. */
+export function capturedFieldsOf(p: Readonly<CapturedFields>): CapturedFields {
+  return {
+    src: p.src,
+    dst: p.dst,
+    proto: p.proto,
+    sport: p.sport,
+    dport: p.dport,
+    icmpType: p.icmpType,
+    icmpCode: p.icmpCode,
+    icmpId: p.icmpId,
+    tcpFlags: p.tcpFlags,
+    ttl: p.ttl,
+    length: p.length,
+    df: p.df,
+    innerSrc: p.innerSrc,
+    innerDst: p.innerDst,
+    innerProto: p.innerProto,
+    innerSport: p.innerSport,
+    innerDport: p.innerDport,
+  };
+}
+
 /** A frame as it crossed a device: Ethernet addresses, IP fields, and a VXLAN payload if any. */
 export interface CapturedFrame {
   readonly srcMac: string;

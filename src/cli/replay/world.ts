@@ -1,36 +1,14 @@
-import { type CapturedFields, type NetNamespace, output, type Packet, PathResult, receive, receiveBridged } from '../../index.js';
+import { capturedFieldsOf, type NetNamespace, output, type Packet, PathResult, receive, receiveBridged } from '../../index.js';
 import type { TraceWorld } from '../trace/world.js';
 
 /** The MAC kpemu gives the unknown neighbour on the other end of a device (a locally administered one). */
 const PEER_MAC = '02:00:00:00:00:fe';
 
-function fieldsOf(p: Packet): CapturedFields {
-  return {
-    src: p.src,
-    dst: p.dst,
-    proto: p.proto,
-    sport: p.sport,
-    dport: p.dport,
-    icmpType: p.icmpType,
-    icmpCode: p.icmpCode,
-    icmpId: p.icmpId,
-    tcpFlags: p.tcpFlags,
-    ttl: p.ttl,
-    length: p.length,
-    df: p.df,
-    innerSrc: p.innerSrc,
-    innerDst: p.innerDst,
-    innerProto: p.innerProto,
-    innerSport: p.innerSport,
-    innerDport: p.innerDport,
-  };
-}
-
 /** Records the frame at a device of the node, for `--pcap`. */
 function capture(ns: NetNamespace, dev: string, direction: 'in' | 'out', pkt: Packet): void {
   if (ns.trace === null) return;
   const own = ns.devices.get(dev)?.mac ?? PEER_MAC;
-  const frame = { srcMac: direction === 'in' ? PEER_MAC : own, dstMac: direction === 'in' ? own : PEER_MAC, fields: fieldsOf(pkt), encap: null };
+  const frame = { srcMac: direction === 'in' ? PEER_MAC : own, dstMac: direction === 'in' ? own : PEER_MAC, fields: capturedFieldsOf(pkt), encap: null };
   ns.trace.emit({ kind: 'capture', place: ns.place, dev, direction, frame });
 }
 
