@@ -9,7 +9,13 @@ import { parseIptablesCommand, parseRestore, renderListing, renderRuleSpecs, ren
 export function tableView(state: TableState): TableView {
   return {
     table: state.name,
-    chains: [...state.chains.values()].map((c) => ({ name: c.name, policy: c.builtin ? c.policy : null, packets: c.packets, bytes: c.bytes, rules: c.rules })),
+    chains: [...state.chains.values()].map((c) => ({
+      name: c.name,
+      policy: c.builtin ? c.policy : null,
+      packets: c.packets,
+      bytes: c.bytes,
+      rules: c.rules.map((rule, i) => ({ rule, packets: c.rulePacketsAt(i), bytes: c.ruleBytesAt(i) })),
+    })),
   };
 }
 

@@ -5,7 +5,7 @@ import type { NetfilterEnv } from './env.js';
 import { compileChains, compileTable } from './engine/compile.js';
 import type { CompiledTable } from './engine/compiled.js';
 import { walkTable, WalkOutcome } from './engine/walk.js';
-import { applyCommands, applyRuleCommand } from './state/apply.js';
+import { applyCommands, applyRuleCommand, declareChains } from './state/apply.js';
 import { ChainState } from './state/chain.js';
 import type { KernelObjects } from './state/kernel-objects.js';
 import { type TableFork, TableState } from './state/table.js';
@@ -57,21 +57,44 @@ export class Netfilter {
   /** Tables ever written, in the order they were first written (iptables-save lists loaded tables). */
   private readonly touched = new Set<TableName>();
 
-  /** The compiled program of a table, rebuilt after each commit. */
+  /** The compiled program of a table (every commit installs its own; a fresh table compiles here). */
   program(name: TableName): CompiledTable {
     const state = this.table(name);
     let ct = this.compiled.get(name);
     if (ct === undefined || ct.generation !== state.generation) {
       ct?.syncCounters(state);
       ct = compileTable(state, this.formatRule);
+      ct.claimChains();
       this.compiled.set(name, ct);
     }
     return ct;
   }
 
+  /** The committed program of a table if it is current, else null (nothing to reuse or read counters from). */
+  private currentProgram(name: TableName): CompiledTable | null {
+    const ct = this.compiled.get(name);
+    return ct !== undefined && ct.generation === this.table(name).generation ? ct : null;
+  }
+
+  /** A transaction's copy of a table; a chain it edits takes its live counters along. */
+  private fork(name: TableName): TableFork {
+    const live = this.currentProgram(name);
+    return this.table(name).fork(live === null ? undefined : (chain) => live.refreshChain(chain));
+  }
+
   /** Copies live counters into the table states (before saving or listing). */
   syncCounters(): void {
     for (const [name, ct] of this.compiled) ct.syncCounters(this.table(name));
+  }
+
+  /** Installs a validated program for a fork and commits the fork. */
+  private commit(name: TableName, fork: TableFork, program: CompiledTable): void {
+    const state = this.table(name);
+    state.adopt(fork);
+    if (program.generation !== state.generation) throw new Error(`commit: program generation ${program.generation} for table ${name} at ${state.generation}`);
+    program.claimChains();
+    this.compiled.set(name, program);
+    this.touched.add(name);
   }
 
   /** Walks the table's chain for `hook`; the outcome object is reused between calls. */
@@ -86,57 +109,30 @@ export class Netfilter {
    * all-or-nothing guarantee and rejects exactly the same inputs.)
    */
   restore(doc: RestoreDocument, options: RestoreOptions): RestoreStats {
-    this.syncCounters();
     const forks = new Map<TableName, TableFork>();
     const programs = new Map<TableName, CompiledTable>();
     const stats: RestoreStats = { tables: 0, commands: 0, chainsDeclared: 0 };
     for (const block of doc.blocks) {
       let fork = forks.get(block.table);
       if (fork === undefined) {
-        fork = this.table(block.table).fork();
+        fork = this.fork(block.table);
         forks.set(block.table, fork);
       }
       if (!options.noflush) flushWholeTable(fork);
-      const declared = new Set<string>();
-      for (const decl of block.chains) {
-        stats.chainsDeclared++;
-        const existing = fork.chains.get(decl.name);
-        const at = { location: { line: decl.line, text: `:${decl.name}` } };
-        if (declared.has(decl.name)) throw new KpemuError('IPTABLES_CHAIN_EXISTS', `chain "${decl.name}" is declared twice in table ${block.table}`, at);
-        declared.add(decl.name);
-        if (existing !== undefined && existing.builtin) {
-          if (decl.policy === null) throw new KpemuError('IPTABLES_BUILTIN_CHAIN', `built-in chain "${decl.name}" needs a policy`, at);
-          const w = fork.writable(decl.name) as ChainState;
-          w.policy = decl.policy;
-          if (options.counters) {
-            w.packets = decl.packets;
-            w.bytes = decl.bytes;
-          }
-          continue;
-        }
-        if (decl.policy !== null) throw new KpemuError('IPTABLES_BUILTIN_CHAIN', `"${decl.name}" is not a built-in chain of table ${block.table}; user chains take "-" as policy`, at);
-        if (existing !== undefined) {
-          // Declaring an existing user chain flushes it (what kube-proxy's partial syncs rely on).
-          (fork.writable(decl.name) as ChainState).rules = [];
-        } else {
-          applyRuleCommand(fork, { kind: 'new-chain', chain: decl.name }, { command: { kind: 'new-chain', chain: decl.name }, line: decl.line, text: `:${decl.name}` });
-        }
-      }
+      declareChains(fork, block.table, block.chains, options.counters);
+      stats.chainsDeclared += block.chains.length;
       applyCommands(fork, block.commands);
       stats.commands += block.commands.length;
       // The kernel checks a table when it is replaced; kpemu checks the program it will run.
-      const program = compileChains(block.table, fork.chains, this.table(block.table).generation + 1, this.formatRule);
+      // The kernel checks a table when it is replaced; kpemu checks the program it will run.
+      // Chains the committed program already runs are copied from it, not compiled again.
+      const program = compileChains(block.table, fork.chains.values(), this.table(block.table).generation + 1, this.formatRule, this.currentProgram(block.table));
       validateProgram(program, this.objects, blockCommitLine(block));
       programs.set(block.table, program);
       stats.tables++;
     }
     this.revision++;
-    for (const [name, fork] of forks) {
-      this.table(name).adopt(fork);
-      const program = programs.get(name);
-      if (program !== undefined && program.generation === this.table(name).generation) this.compiled.set(name, program);
-      this.touched.add(name);
-    }
+    for (const [name, fork] of forks) this.commit(name, fork, programs.get(name) as CompiledTable);
     return stats;
   }
 
@@ -145,16 +141,14 @@ export class Netfilter {
    * as its own transaction, like the legacy binary replacing the whole table per command.
    */
   execute(table: TableName, command: RuleCommand): void {
-    this.syncCounters();
-    const fork = this.table(table).fork();
+    const fork = this.fork(table);
     applyRuleCommand(fork, command, undefined);
+    // -C, -L and -S read: nothing to commit (and nothing was copied for them).
     if (command.kind === 'check' || command.kind === 'list' || command.kind === 'list-rules') return;
-    const program = compileChains(table, fork.chains, this.table(table).generation + 1, this.formatRule);
+    const program = compileChains(table, fork.chains.values(), this.table(table).generation + 1, this.formatRule, this.currentProgram(table));
     validateProgram(program, this.objects, undefined);
     this.revision++;
-    this.table(table).adopt(fork);
-    this.compiled.set(table, program);
-    this.touched.add(table);
+    this.commit(table, fork, program);
   }
 
   /** Bumped by every commit, so derived facts about the rules can be cached between commits. */
@@ -171,13 +165,7 @@ export class Netfilter {
   needsConntrack(): boolean {
     if (this.conntrackCheckedAt === this.revision) return this.conntrackNeeded;
     let needed = false;
-    for (const t of this.tables.values()) {
-      for (const c of t.chains.values()) {
-        for (const r of c.rules) {
-          if (CONNTRACK_TARGETS.has(r.rule.target.kind) || r.rule.matches.some((m) => CONNTRACK_MATCHES.has(m.kind))) needed = true;
-        }
-      }
-    }
+    for (const name of TABLE_NAMES) if (this.program(name).conntrackUsers > 0) needed = true;
     this.conntrackNeeded = needed;
     this.conntrackCheckedAt = this.revision;
     return needed;
@@ -191,18 +179,14 @@ export class Netfilter {
   /** Total rules across all tables. */
   ruleCount(): number {
     let n = 0;
-    for (const t of this.tables.values()) for (const c of t.chains.values()) n += c.rules.length;
+    for (const t of this.tables.values()) for (const c of t.chains.values()) n += c.length;
     return n;
   }
 }
 
-/** Targets and matches whose kernel modules take a reference on conntrack. */
-const CONNTRACK_TARGETS: ReadonlySet<string> = new Set(['dnat', 'snat', 'masquerade', 'connmark']);
-const CONNTRACK_MATCHES: ReadonlySet<string> = new Set(['conntrack', 'state', 'connmark']);
-
 function flushWholeTable(fork: TableFork): void {
   for (const [name, chain] of [...fork.chains]) {
-    if (chain.builtin) (fork.writable(name) as ChainState).rules = [];
+    if (chain.builtin) (fork.writable(name) as ChainState).clear();
     else fork.deleteChain(name);
   }
 }

@@ -99,9 +99,9 @@ function tableArb(table: TableName, hook: HookName): fc.Arbitrary<TableState> {
         const to = choices[(picks[pick++ % picks.length] as number) % choices.length] as string;
         return { ...r, target: { kind: t.kind, chain: to } };
       });
-    [c0, c1, c2, c3].forEach((rules, k) => state.chains.set(names[k] as string, new ChainState(names[k] as string, false, null, fix(rules, k).map((rule) => ({ rule, packets: 0, bytes: 0 })))));
+    [c0, c1, c2, c3].forEach((rules, k) => state.chains.set(names[k] as string, new ChainState(names[k] as string, false, null, fix(rules, k))));
     const builtin = state.chains.get(hook) as ChainState;
-    builtin.rules = fix(b, -1).map((rule) => ({ rule, packets: 0, bytes: 0 }));
+    for (const rule of fix(b, -1)) builtin.append(rule);
     builtin.policy = picks[0] === 0 ? 'DROP' : 'ACCEPT';
     return state;
   });

@@ -1,4 +1,5 @@
 import type { HookName, Match, Rule, TableName, Target } from '../ast.js';
+import type { ChainState } from '../state/chain.js';
 import type { TableState } from '../state/table.js';
 
 /** Bits of CompiledTable.flags: which common fields a rule checks, and their inversions. */
@@ -20,6 +21,16 @@ export const F = {
   DPORT: 1 << 14,
   DPORT_INV: 1 << 15,
   EXT: 1 << 16,
+  /** The rule has a match or target the table-replace checks look at (validate.ts). */
+  CHECK: 1 << 17,
+  /** The rule has no condition at all (no addresses, interfaces, protocol or matches). */
+  UNCOND: 1 << 18,
+  /** The rule's match or target takes a reference on conntrack (NAT, CONNMARK, ctstate...). */
+  CT_USER: 1 << 19,
+  /** The rule names a kernel object (an ipset or an nfacct counter) that must exist. */
+  OBJREF: 1 << 20,
+  /** The rule has `-d A/32` without `!`: `dstExact` holds A, and the skip loop may pass it. */
+  DST_EXACT: 1 << 21,
 } as const;
 
 /** Target codes of CompiledTable.targetKind. */
@@ -47,15 +58,21 @@ export class CompiledTable {
   srcMask = new Int32Array(0);
   dstNet = new Int32Array(0);
   dstMask = new Int32Array(0);
-  /** The rule's `-d A/32` address when it has one without `!` (uint32), else -1. */
-  dstExact = new Float64Array(0);
+  /** The rule's `-d A/32` address (as int32) when it has one without `!` (F.DST_EXACT), else 0. */
+  dstExact = new Int32Array(0);
+  /**
+   * For each rule, the end of the run of consecutive F.DST_EXACT rules it belongs to (exclusive),
+   * or its own index when it has none: the walk's skip loop scans one column up to there.
+   */
+  exactRunEnd = new Int32Array(0);
   proto = new Uint8Array(0);
   sportLo = new Uint16Array(0);
   sportHi = new Uint16Array(0);
   dportLo = new Uint16Array(0);
   dportHi = new Uint16Array(0);
-  inName: string[] = [];
-  outName: string[] = [];
+  /** Interface names by id (IFACE_NAMES), per rule: 0 when the rule has none. */
+  inIface = new Int32Array(0);
+  outIface = new Int32Array(0);
   extStart = new Int32Array(0);
   extEnd = new Int32Array(0);
   extMatches: Match[] = [];
@@ -74,6 +91,10 @@ export class CompiledTable {
   bytes = new Float64Array(0);
   chainPackets = new Float64Array(0);
   chainBytes = new Float64Array(0);
+  /** The chain objects compiled, by chain index: an unchanged chain is recognised by identity. */
+  chainStates: ChainState[] = [];
+  /** Rules whose match or target needs conntrack (the namespace turns conntrack on for them). */
+  conntrackUsers = 0;
   /** Deepest possible jump nesting (user chains + 1), the size of the walk's return stack. */
   maxDepth = 1;
   private readonly ruleTexts: (string | undefined)[] = [];
@@ -94,27 +115,64 @@ export class CompiledTable {
     return t;
   }
 
-  /** Approximate bytes held by the program's columns (for memory reports). */
-  get columnBytes(): number {
-    const typed = [this.flags, this.srcNet, this.srcMask, this.dstNet, this.dstMask, this.proto, this.sportLo, this.sportHi, this.dportLo, this.dportHi, this.extStart, this.extEnd, this.targetKind, this.targetChain, this.ruleChain, this.ruleNumber, this.packets, this.bytes];
-    return typed.reduce((n, a) => n + a.byteLength, 0);
+  /** Name of interface id `id` (rules hold ids; see IFACE_NAMES). */
+  ifaceName(id: number): string {
+    return IFACE_NAMES.name(id);
   }
 
-  /** Copies counters back into the table state (before it is recompiled or saved). */
+  /** Copies the live counters of every chain into the table state (before it is saved or listed). */
   syncCounters(state: TableState): void {
     if (state.generation !== this.generation) return;
-    for (let c = 0; c < this.chainNames.length; c++) {
-      const chain = state.chains.get(this.chainNames[c] as string);
-      if (chain === undefined) continue;
-      chain.packets = this.chainPackets[c] as number;
-      chain.bytes = this.chainBytes[c] as number;
-      const start = this.chainStart[c] as number;
-      for (let i = 0; i < chain.rules.length; i++) {
-        const entry = chain.rules[i];
-        if (entry === undefined) continue;
-        entry.packets = this.packets[start + i] as number;
-        entry.bytes = this.bytes[start + i] as number;
-      }
+    for (let c = 0; c < this.chainStates.length; c++) this.syncChainCounters(this.chainStates[c] as ChainState, c);
+  }
+
+  /** Copies one chain's live counters into its state, if this committed program runs that chain object. */
+  refreshChain(chain: ChainState): void {
+    if (chain.compiledBy === this) this.syncChainCounters(chain, chain.compiledAt);
+  }
+
+  /**
+   * Marks this program as the one running its chains (called when it is committed), so the next
+   * compile can reuse their rules and a fork can find their live counters in O(1).
+   */
+  claimChains(): void {
+    const states = this.chainStates;
+    for (let c = 0; c < states.length; c++) {
+      const chain = states[c] as ChainState;
+      chain.compiledBy = this;
+      chain.compiledAt = c;
     }
   }
+
+  private syncChainCounters(chain: ChainState, c: number): void {
+    chain.packets = this.chainPackets[c] as number;
+    chain.bytes = this.chainBytes[c] as number;
+    chain.loadRuleCounters(this.packets, this.bytes, this.chainStart[c] as number);
+  }
 }
+
+/**
+ * Interface names used by rules, interned to small ids shared by every program (the set of names
+ * rules use is small and only grows), so programs store ids in typed columns and reuse them
+ * across recompiles. Id 0 is "no interface".
+ */
+class InterfaceNames {
+  private readonly names: string[] = [''];
+  private readonly ids = new Map<string, number>([['', 0]]);
+
+  id(name: string): number {
+    let id = this.ids.get(name);
+    if (id === undefined) {
+      id = this.names.length;
+      this.names.push(name);
+      this.ids.set(name, id);
+    }
+    return id;
+  }
+
+  name(id: number): string {
+    return this.names[id] as string;
+  }
+}
+
+export const IFACE_NAMES = new InterfaceNames();

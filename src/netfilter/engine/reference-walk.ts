@@ -52,7 +52,7 @@ function runChain(table: TableState, name: string, pkt: Packet, env: NetfilterEn
   const chain = table.chains.get(name);
   if (chain === undefined) throw new Error(`reference walk: no chain ${name}`);
   for (let i = 0; i < chain.rules.length; i++) {
-    const rule = (chain.rules[i] as { rule: Rule }).rule;
+    const rule = chain.rules[i] as Rule;
     if (!matches(rule, pkt, env, nth)) continue;
     const t = rule.target;
     const here = (verdict: Verdict): Step => ({ kind: 'verdict', outcome: { verdict, chain: name, ruleNumber: i + 1 } });

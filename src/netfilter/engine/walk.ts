@@ -78,7 +78,8 @@ export function walkTable(ct: CompiledTable, hook: HookName, pkt: Packet, env: N
   // Flag bits as locals: the optimiser keeps them in registers.
   const fDst = F.DST;
   const fDstInv = F.DST_INV;
-  const dstU = pkt.dst >>> 0;
+  const dstExact = ct.dstExact;
+  const exactRunEnd = ct.exactRunEnd;
   const skipFast = !(tracing && env.traceAllRules);
   let evaluated = 0;
   let entered = 1;
@@ -98,10 +99,13 @@ export function walkTable(ct: CompiledTable, hook: HookName, pkt: Packet, env: N
     if (skipFast) {
       // Most rules of a kube-proxy chain differ by destination: skip runs of them in a tight
       // loop that keeps only a handful of values live (still rule by rule, in order).
-      const from = i;
-      i = skipByDestination(ct.dstExact, dstU, i, end);
-      evaluated += i - from;
-      if (i >= end) continue;
+      const runEnd = exactRunEnd[i] as number;
+      if (runEnd > i) {
+        const from = i;
+        i = skipByDestination(dstExact, dst, i, runEnd);
+        evaluated += i - from;
+        if (i >= end) continue;
+      }
     }
     evaluated++;
     const f = flags[i] as number;
@@ -167,14 +171,18 @@ export function walkTable(ct: CompiledTable, hook: HookName, pkt: Packet, env: N
 }
 
 /**
- * The first index in [i, end) whose rule does not fail on an exact destination check (`-d A/32`
- * without `!`), or `end`. `dstExact` holds that address per rule, -1 for rules without one; the
- * loop touches one column and keeps three values live, so it runs at memory speed.
+ * Within a run [i, end) of rules that all check an exact destination (`-d A/32` without `!`),
+ * the first whose address is `dst` (int32), or `end`: every rule before it fails on its first
+ * check. The loop reads one column, four rules per step.
  */
-function skipByDestination(dstExact: Float64Array, dst: number, i: number, end: number): number {
+function skipByDestination(dstExact: Int32Array, dst: number, i: number, end: number): number {
+  const end4 = end - 3;
+  while (i < end4) {
+    if (dstExact[i] === dst || dstExact[i + 1] === dst || dstExact[i + 2] === dst || dstExact[i + 3] === dst) break;
+    i += 4;
+  }
   while (i < end) {
-    const k = dstExact[i] as number;
-    if (k < 0 || k === dst) return i;
+    if (dstExact[i] === dst) return i;
     i++;
   }
   return i;
@@ -184,8 +192,8 @@ function skipByDestination(dstExact: Float64Array, dst: number, i: number, end: 
 const SLOW_FIELDS = F.IN | F.OUT | F.EXT;
 
 function slowFieldsMatch(ct: CompiledTable, i: number, f: number, pkt: Packet, env: NetfilterEnv): boolean {
-  if ((f & F.IN) !== 0 && ifaceMatches(ct.inName[i] as string, pkt.inDev, (f & F.IN_WILD) !== 0) === ((f & F.IN_INV) !== 0)) return false;
-  if ((f & F.OUT) !== 0 && ifaceMatches(ct.outName[i] as string, pkt.outDev, (f & F.OUT_WILD) !== 0) === ((f & F.OUT_INV) !== 0)) return false;
+  if ((f & F.IN) !== 0 && ifaceMatches(ct.ifaceName(ct.inIface[i] as number), pkt.inDev, (f & F.IN_WILD) !== 0) === ((f & F.IN_INV) !== 0)) return false;
+  if ((f & F.OUT) !== 0 && ifaceMatches(ct.ifaceName(ct.outIface[i] as number), pkt.outDev, (f & F.OUT_WILD) !== 0) === ((f & F.OUT_INV) !== 0)) return false;
   if ((f & F.EXT) !== 0) {
     const stop = ct.extEnd[i] as number;
     for (let m = ct.extStart[i] as number; m < stop; m++) {

@@ -1,5 +1,5 @@
 import { KpemuError, type ErrorCode } from '../../core/index.js';
-import type { LocatedCommand, Rule, RuleCommand } from '../ast.js';
+import type { ChainDeclaration, LocatedCommand, Rule, RuleCommand, TableName } from '../ast.js';
 import { ChainState } from './chain.js';
 import { rulesEqual } from './rule-equal.js';
 import type { TableFork } from './table.js';
@@ -23,17 +23,17 @@ function requireChain(fork: TableFork, name: string, at: LocatedCommand | undefi
 function checkJumpTarget(fork: TableFork, rule: Rule, at: LocatedCommand | undefined): void {
   const t = rule.target;
   if (t.kind !== 'jump' && t.kind !== 'goto') return;
-  if (!fork.chains.has(t.chain)) fail('IPTABLES_NO_CHAIN', `rule jumps to chain "${t.chain}", which does not exist in table ${fork.name}`, at);
-  const target = fork.chains.get(t.chain);
-  if (target?.builtin === true) fail('IPTABLES_BAD_CONTEXT', `cannot jump to built-in chain "${t.chain}"`, at);
+  const target = fork.get(t.chain);
+  if (target === undefined) fail('IPTABLES_NO_CHAIN', `rule jumps to chain "${t.chain}", which does not exist in table ${fork.name}`, at);
+  if (target.builtin) fail('IPTABLES_BAD_CONTEXT', `cannot jump to built-in chain "${t.chain}"`, at);
 }
 
 /** Number of rules in the fork that jump or go to `name`. */
 export function referencesTo(fork: { chains: ReadonlyMap<string, ChainState> }, name: string): number {
   let n = 0;
   for (const chain of fork.chains.values()) {
-    for (const entry of chain.rules) {
-      const t = entry.rule.target;
+    for (const rule of chain.rules) {
+      const t = rule.target;
       if ((t.kind === 'jump' || t.kind === 'goto') && t.chain === name) n++;
     }
   }
@@ -47,20 +47,56 @@ function checkPosition(chain: ChainState, position: number, allowEnd: boolean, a
   }
 }
 
-function newUserChain(fork: TableFork, name: string, at: LocatedCommand | undefined): void {
-  if (name.length === 0 || name.length > MAX_CHAIN_NAME) fail('IPTABLES_BAD_VALUE', `invalid chain name "${name}" (1 to ${MAX_CHAIN_NAME} characters)`, at);
-  if (BUILTIN_TARGET_NAMES.has(name)) fail('IPTABLES_BAD_VALUE', `chain name "${name}" is the name of a target`, at);
-  if (fork.chains.has(name)) fail('IPTABLES_CHAIN_EXISTS', `chain "${name}" already exists`, at);
+function newUserChain(fork: TableFork, name: string, at: LocatedCommand | undefined, decl?: ChainDeclaration): void {
+  if (name.length === 0 || name.length > MAX_CHAIN_NAME || BUILTIN_TARGET_NAMES.has(name) || fork.get(name) !== undefined) {
+    // Located at the command, or at a restore's `:NAME` line.
+    const where = at ?? (decl === undefined ? undefined : { command: { kind: 'new-chain' as const, chain: name }, line: decl.line, text: `:${name}` });
+    if (name.length === 0 || name.length > MAX_CHAIN_NAME) fail('IPTABLES_BAD_VALUE', `invalid chain name "${name}" (1 to ${MAX_CHAIN_NAME} characters)`, where);
+    if (BUILTIN_TARGET_NAMES.has(name)) fail('IPTABLES_BAD_VALUE', `chain name "${name}" is the name of a target`, where);
+    fail('IPTABLES_CHAIN_EXISTS', `chain "${name}" already exists`, where);
+  }
   fork.addChain(new ChainState(name, false, null));
 }
 
 function deleteUserChain(fork: TableFork, name: string, at: LocatedCommand | undefined): void {
-  const chain = fork.chains.get(name);
+  const chain = fork.get(name);
   if (chain === undefined) fail('IPTABLES_NO_CHAIN', `chain "${name}" does not exist`, at);
   if (chain.builtin) fail('IPTABLES_BUILTIN_CHAIN', `cannot delete built-in chain "${name}"`, at);
   if (referencesTo(fork, name) > 0) fail('IPTABLES_CHAIN_IN_USE', `cannot delete chain "${name}": rules still jump to it`, at);
   if (chain.rules.length > 0) fail('IPTABLES_CHAIN_NOT_EMPTY', `cannot delete chain "${name}": it is not empty`, at);
   fork.deleteChain(name);
+}
+
+/**
+ * A restore block's `:CHAIN POLICY [p:b]` lines: a built-in chain takes the policy (and with
+ * `--counters` the counters); a user chain is created, or emptied when it exists (what kube-proxy's
+ * partial syncs rely on). Nothing is allocated per line unless it fails.
+ */
+export function declareChains(fork: TableFork, table: TableName, decls: readonly ChainDeclaration[], counters: boolean): void {
+  const declared = new Set<string>();
+  for (const decl of decls) {
+    const name = decl.name;
+    const existing = fork.get(name);
+    if (declared.has(name)) declarationError('IPTABLES_CHAIN_EXISTS', `chain "${name}" is declared twice in table ${table}`, decl);
+    declared.add(name);
+    if (existing !== undefined && existing.builtin) {
+      if (decl.policy === null) declarationError('IPTABLES_BUILTIN_CHAIN', `built-in chain "${name}" needs a policy`, decl);
+      const w = fork.writable(name) as ChainState;
+      w.policy = decl.policy;
+      if (counters) {
+        w.packets = decl.packets;
+        w.bytes = decl.bytes;
+      }
+      continue;
+    }
+    if (decl.policy !== null) declarationError('IPTABLES_BUILTIN_CHAIN', `"${name}" is not a built-in chain of table ${table}; user chains take "-" as policy`, decl);
+    if (existing !== undefined) fork.replaceWithEmpty(existing);
+    else newUserChain(fork, name, undefined, decl);
+  }
+}
+
+function declarationError(code: ErrorCode, message: string, decl: ChainDeclaration): never {
+  throw new KpemuError(code, message, { location: { line: decl.line, text: `:${decl.name}` } });
 }
 
 /**
@@ -74,7 +110,8 @@ export function applyCommands(fork: TableFork, commands: readonly LocatedCommand
   for (const at of commands) {
     const cmd = at.command;
     if (cmd.kind === 'append' && at.counters === undefined) {
-      if (cmd.chain !== lastChainName || lastChain === undefined || fork.chains.get(cmd.chain) !== lastChain) {
+      // Appends cannot create or delete chains, so the chain found for the previous one stays valid.
+      if (cmd.chain !== lastChainName || lastChain === undefined) {
         lastChain = requireChain(fork, cmd.chain, at);
         lastChainName = cmd.chain;
       }
@@ -83,7 +120,7 @@ export function applyCommands(fork: TableFork, commands: readonly LocatedCommand
         checkJumpTarget(fork, cmd.rule, at);
         lastTarget = t.chain;
       }
-      lastChain.rules.push({ rule: cmd.rule, packets: 0, bytes: 0 });
+      lastChain.append(cmd.rule);
       continue;
     }
     // Anything else may create, delete or rename chains: forget what was cached.
@@ -107,12 +144,8 @@ export function applyCommand(fork: TableFork, at: LocatedCommand): void {
   if (cmd.kind === 'append' || cmd.kind === 'insert' || cmd.kind === 'replace') {
     const chain = fork.writable(cmd.chain);
     if (chain === undefined) return;
-    const idx = cmd.kind === 'append' ? chain.rules.length - 1 : cmd.position - 1;
-    const entry = chain.rules[idx];
-    if (entry !== undefined) {
-      entry.packets = c.packets;
-      entry.bytes = c.bytes;
-    }
+    const idx = cmd.kind === 'append' ? chain.length - 1 : cmd.position - 1;
+    if (idx >= 0 && idx < chain.length) chain.setRuleCounters(idx, c.packets, c.bytes);
   } else if (cmd.kind === 'policy') {
     const chain = fork.writable(cmd.chain);
     if (chain !== undefined) {
@@ -127,40 +160,40 @@ export function applyRuleCommand(fork: TableFork, cmd: RuleCommand, at: LocatedC
     case 'append': {
       const chain = requireChain(fork, cmd.chain, at);
       checkJumpTarget(fork, cmd.rule, at);
-      chain.rules.push({ rule: cmd.rule, packets: 0, bytes: 0 });
+      chain.append(cmd.rule);
       return;
     }
     case 'insert': {
       const chain = requireChain(fork, cmd.chain, at);
       checkPosition(chain, cmd.position, true, at);
       checkJumpTarget(fork, cmd.rule, at);
-      chain.rules.splice(cmd.position - 1, 0, { rule: cmd.rule, packets: 0, bytes: 0 });
+      chain.insertAt(cmd.position - 1, cmd.rule);
       return;
     }
     case 'replace': {
       const chain = requireChain(fork, cmd.chain, at);
       checkPosition(chain, cmd.position, false, at);
       checkJumpTarget(fork, cmd.rule, at);
-      chain.rules[cmd.position - 1] = { rule: cmd.rule, packets: 0, bytes: 0 };
+      chain.replaceAt(cmd.position - 1, cmd.rule);
       return;
     }
     case 'delete': {
       const chain = requireChain(fork, cmd.chain, at);
-      const idx = chain.rules.findIndex((r) => rulesEqual(r.rule, cmd.rule));
+      const idx = chain.rules.findIndex((r) => rulesEqual(r, cmd.rule));
       if (idx < 0) fail('IPTABLES_NO_RULE', `no matching rule exists in chain "${cmd.chain}"`, at);
-      chain.rules.splice(idx, 1);
+      chain.removeAt(idx);
       return;
     }
     case 'delete-at': {
       const chain = requireChain(fork, cmd.chain, at);
       checkPosition(chain, cmd.position, false, at);
-      chain.rules.splice(cmd.position - 1, 1);
+      chain.removeAt(cmd.position - 1);
       return;
     }
     case 'check': {
-      const chain = fork.chains.get(cmd.chain);
+      const chain = fork.get(cmd.chain);
       if (chain === undefined) fail('IPTABLES_NO_CHAIN', `chain "${cmd.chain}" does not exist`, at);
-      if (!chain.rules.some((r) => rulesEqual(r.rule, cmd.rule))) fail('IPTABLES_NO_RULE', `no matching rule exists in chain "${cmd.chain}"`, at);
+      if (!chain.rules.some((r) => rulesEqual(r, cmd.rule))) fail('IPTABLES_NO_RULE', `no matching rule exists in chain "${cmd.chain}"`, at);
       return;
     }
     case 'new-chain':
@@ -178,8 +211,8 @@ export function applyRuleCommand(fork: TableFork, cmd: RuleCommand, at: LocatedC
       }
       for (const chain of fork.chains.values()) {
         if (!chain.builtin) continue;
-        for (const entry of chain.rules) {
-          const t = entry.rule.target;
+        for (const rule of chain.rules) {
+          const t = rule.target;
           if (t.kind === 'jump' || t.kind === 'goto') fail('IPTABLES_CHAIN_IN_USE', `cannot delete chain "${t.chain}": chain ${chain.name} jumps to it`, at);
         }
       }
@@ -188,19 +221,13 @@ export function applyRuleCommand(fork: TableFork, cmd: RuleCommand, at: LocatedC
     }
     case 'flush': {
       const names = cmd.chain === undefined ? [...fork.chains.keys()] : [cmd.chain];
-      for (const name of names) requireChain(fork, name, at).rules = [];
+      for (const name of names) requireChain(fork, name, at).clear();
       return;
     }
     case 'zero': {
       const names = cmd.chain === undefined ? [...fork.chains.keys()] : [cmd.chain];
       for (const name of names) {
-        const chain = requireChain(fork, name, at);
-        chain.packets = 0;
-        chain.bytes = 0;
-        for (const r of chain.rules) {
-          r.packets = 0;
-          r.bytes = 0;
-        }
+        requireChain(fork, name, at).zeroCounters();
       }
       return;
     }
@@ -211,20 +238,20 @@ export function applyRuleCommand(fork: TableFork, cmd: RuleCommand, at: LocatedC
       return;
     }
     case 'rename-chain': {
-      const chain = fork.chains.get(cmd.chain);
+      const chain = fork.writable(cmd.chain);
       if (chain === undefined) fail('IPTABLES_NO_CHAIN', `chain "${cmd.chain}" does not exist`, at);
       if (chain.builtin) fail('IPTABLES_BUILTIN_CHAIN', `cannot rename built-in chain "${cmd.chain}"`, at);
       newUserChain(fork, cmd.newName, at);
-      const renamed = fork.writable(cmd.newName) as ChainState;
-      renamed.rules = chain.rules.map((r) => ({ ...r }));
+      fork.deleteChain(cmd.newName);
+      fork.addChain(chain.renamed(cmd.newName));
       fork.deleteChain(cmd.chain);
       // Rules that jumped to the old name now jump to the new one, as the kernel keeps links by offset.
       for (const [name, c] of [...fork.chains]) {
-        if (!c.rules.some((r) => (r.rule.target.kind === 'jump' || r.rule.target.kind === 'goto') && r.rule.target.chain === cmd.chain)) continue;
+        if (!c.rules.some((r) => (r.target.kind === 'jump' || r.target.kind === 'goto') && r.target.chain === cmd.chain)) continue;
         const w = fork.writable(name) as ChainState;
-        w.rules = w.rules.map((r) => {
-          const t = r.rule.target;
-          if ((t.kind === 'jump' || t.kind === 'goto') && t.chain === cmd.chain) return { ...r, rule: { ...r.rule, target: { kind: t.kind, chain: cmd.newName } } };
+        w.mapRules((r) => {
+          const t = r.target;
+          if ((t.kind === 'jump' || t.kind === 'goto') && t.chain === cmd.chain) return { ...r, target: { kind: t.kind, chain: cmd.newName } };
           return r;
         });
       }
@@ -232,7 +259,7 @@ export function applyRuleCommand(fork: TableFork, cmd: RuleCommand, at: LocatedC
     }
     case 'list':
     case 'list-rules':
-      if (cmd.chain !== undefined && !fork.chains.has(cmd.chain)) fail('IPTABLES_NO_CHAIN', `chain "${cmd.chain}" does not exist`, at);
+      if (cmd.chain !== undefined && fork.get(cmd.chain) === undefined) fail('IPTABLES_NO_CHAIN', `chain "${cmd.chain}" does not exist`, at);
       return;
     default: {
       const never: never = cmd;

@@ -13,51 +13,156 @@ export class TableState {
     for (const hook of BUILTIN_CHAINS[name]) this.chains.set(hook, new ChainState(hook, true, 'ACCEPT'));
   }
 
-  /** A working copy for a transaction: the map is new, chains are shared until written. */
-  fork(): TableFork {
-    return new TableFork(this);
+  /**
+   * A working copy for a transaction: chains are shared until written.
+   * `refreshCounters` brings a committed chain's counters up to date (they count in the compiled
+   * program) just before the fork copies that chain to edit it.
+   */
+  fork(refreshCounters: (chain: ChainState) => void = noRefresh): TableFork {
+    return new TableFork(this, refreshCounters);
   }
 
-  /** Replaces this table's content with a committed fork's. */
+  /**
+   * Takes a committed fork's changes. Applied to the map in place (a table of 60,000 chains is not
+   * copied for a partial sync): deletions first, then written chains in the order the fork wrote
+   * them, so a rewritten chain keeps its place and a new or re-created one goes last, exactly the
+   * order the fork showed.
+   */
   adopt(fork: TableFork): void {
-    this.chains.clear();
-    for (const [name, chain] of fork.chains) this.chains.set(name, chain);
+    if (fork.base !== this) throw new Error(`adopt: fork of another table (${fork.base.name})`);
+    for (const name of fork.deletedNames()) this.chains.delete(name);
+    for (const chain of fork.writtenChains()) this.chains.set(chain.name, chain);
     this.generation++;
   }
 }
 
-/** A copy-on-write view of a table used while a transaction is applied. */
-export class TableFork {
-  readonly chains: Map<string, ChainState>;
-  private readonly copied = new Set<string>();
+function noRefresh(): void {}
 
-  constructor(readonly base: TableState) {
-    this.chains = new Map(base.chains);
+/**
+ * A copy-on-write view of a table used while a transaction is applied: an overlay of written and
+ * deleted chains over the committed map, which it never changes. Iteration order is what the
+ * committed map will have after `adopt`.
+ */
+export class TableFork {
+  /** Chains this transaction created or copied to edit, in the order it did so. */
+  private readonly written = new Map<string, ChainState>();
+  /** Committed chains this transaction deleted (a re-created one is also in `written`). */
+  private readonly deleted = new Set<string>();
+  readonly chains: ReadonlyMap<string, ChainState>;
+
+  constructor(
+    readonly base: TableState,
+    private readonly refreshCounters: (chain: ChainState) => void,
+  ) {
+    this.chains = new ForkChains(this);
   }
 
   get name(): TableName {
     return this.base.name;
   }
 
+  get(name: string): ChainState | undefined {
+    const w = this.written.get(name);
+    if (w !== undefined) return w;
+    return this.deleted.has(name) ? undefined : this.base.chains.get(name);
+  }
+
+  /** Whether this transaction has written (or created) the chain. */
+  owns(name: string): boolean {
+    return this.written.has(name);
+  }
+
   /** The chain, copied first if this transaction has not written it yet. */
   writable(name: string): ChainState | undefined {
-    const chain = this.chains.get(name);
+    const w = this.written.get(name);
+    if (w !== undefined) return w;
+    if (this.deleted.has(name)) return undefined;
+    const chain = this.base.chains.get(name);
     if (chain === undefined) return undefined;
-    if (this.copied.has(name)) return chain;
+    this.refreshCounters(chain);
     const copy = chain.clone();
-    this.chains.set(name, copy);
-    this.copied.add(name);
+    this.written.set(name, copy);
     return copy;
   }
 
-  /** Adds a freshly created chain (already owned by this transaction). */
+  /**
+   * Empties a chain: a new empty chain object in its place (nothing to copy, as `writable` would).
+   * A user chain's own counters are never shown, so they are not kept.
+   */
+  replaceWithEmpty(chain: ChainState): void {
+    this.written.set(chain.name, new ChainState(chain.name, chain.builtin, chain.policy));
+  }
+
+  /** Adds a freshly created chain (owned by this transaction; the name must be free). */
   addChain(chain: ChainState): void {
-    this.chains.set(chain.name, chain);
-    this.copied.add(chain.name);
+    this.written.set(chain.name, chain);
   }
 
   deleteChain(name: string): void {
-    this.chains.delete(name);
-    this.copied.delete(name);
+    this.written.delete(name);
+    if (this.base.chains.has(name)) this.deleted.add(name);
+  }
+
+  deletedNames(): Iterable<string> {
+    return this.deleted;
+  }
+
+  writtenChains(): Iterable<ChainState> {
+    return this.written.values();
+  }
+
+  /** Every chain in order: committed ones in place (or their copies), then new or re-created ones. */
+  *ordered(): IterableIterator<ChainState> {
+    const { written, deleted } = this;
+    for (const [name, chain] of this.base.chains) {
+      if (deleted.has(name)) continue;
+      yield written.get(name) ?? chain;
+    }
+    for (const [name, chain] of written) {
+      if (!this.base.chains.has(name) || deleted.has(name)) yield chain;
+    }
+  }
+
+  get size(): number {
+    let n = this.base.chains.size - this.deleted.size;
+    for (const name of this.written.keys()) if (!this.base.chains.has(name) || this.deleted.has(name)) n++;
+    return n;
+  }
+}
+
+/** The fork's chains as a read-only map (what the compiler and the checks read). */
+class ForkChains implements ReadonlyMap<string, ChainState> {
+  constructor(private readonly fork: TableFork) {}
+
+  get size(): number {
+    return this.fork.size;
+  }
+
+  get(name: string): ChainState | undefined {
+    return this.fork.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.fork.get(name) !== undefined;
+  }
+
+  *entries(): MapIterator<[string, ChainState]> {
+    for (const c of this.fork.ordered()) yield [c.name, c];
+  }
+
+  *keys(): MapIterator<string> {
+    for (const c of this.fork.ordered()) yield c.name;
+  }
+
+  values(): MapIterator<ChainState> {
+    return this.fork.ordered();
+  }
+
+  [Symbol.iterator](): MapIterator<[string, ChainState]> {
+    return this.entries();
+  }
+
+  forEach(fn: (value: ChainState, key: string, map: ReadonlyMap<string, ChainState>) => void): void {
+    for (const c of this.fork.ordered()) fn(c, c.name, this);
   }
 }

@@ -1,7 +1,8 @@
 import { KpemuError } from '../../core/index.js';
 import type { HookName, Match, Rule, TableName, Target } from '../ast.js';
 import type { CompiledTable } from '../engine/compiled.js';
-import { T } from '../engine/compiled.js';
+import { F, T } from '../engine/compiled.js';
+import type { ChainState } from './chain.js';
 import type { KernelObjects } from './kernel-objects.js';
 
 const HOOK_BIT: Readonly<Record<HookName, number>> = { PREROUTING: 1, INPUT: 2, FORWARD: 4, OUTPUT: 8, POSTROUTING: 16 };
@@ -50,24 +51,14 @@ function tableAllowed(p: Placement, table: TableName): boolean {
 }
 
 /**
- * The chain graph of a table, read from its compiled program (typed columns, no walk over rule
- * objects): for each chain the chains it jumps or goes to, and the rules that need a placement
- * check (targets restricted to tables or hooks, matches with constraints).
+ * The chain graph of a table, read from its compiled program's typed columns: for each chain the
+ * chains it jumps or goes to (compressed rows), and for each rule whether a walk can reach it.
  */
 interface ChainGraph {
   readonly names: readonly string[];
-  /** Jump/goto targets of each chain (indexes, duplicates removed). */
-  readonly edges: number[][];
-  /**
-   * Rules to check once hook masks are known: chain index, rule number (1-based), rule, and
-   * whether a walk can reach it at all (see {@link buildGraph}).
-   */
-  readonly checks: { chain: number; ruleNumber: number; rule: Rule; reachable: boolean }[];
-}
-
-/** A rule with no conditions at all (no addresses, interfaces, protocol or matches). */
-function unconditional(rule: Rule): boolean {
-  return rule.src === undefined && rule.dst === undefined && rule.inIface === undefined && rule.outIface === undefined && rule.proto === undefined && rule.matches.length === 0;
+  /** Jump/goto targets of chain c are edgeList[edgeStart[c] .. edgeStart[c + 1]), without duplicates. */
+  readonly edgeStart: Int32Array;
+  readonly edgeList: Int32Array;
 }
 
 /**
@@ -77,34 +68,46 @@ function unconditional(rule: Rule): boolean {
  */
 function buildGraph(ct: CompiledTable): ChainGraph {
   const n = ct.chainNames.length;
-  const edges: number[][] = [];
-  const checks: ChainGraph['checks'] = [];
+  const edgeStart = new Int32Array(n + 1);
+  let edgeList = new Int32Array(Math.max(16, n));
+  let edges = 0;
   const seenBy = new Int32Array(n).fill(-1);
+  const targetKind = ct.targetKind;
+  const targetChain = ct.targetChain;
+  const flags = ct.flags;
   for (let c = 0; c < n; c++) {
-    const out: number[] = [];
+    edgeStart[c] = edges;
     const end = ct.chainEnd[c] as number;
-    let reachable = true;
     for (let i = ct.chainStart[c] as number; i < end; i++) {
-      const tk = ct.targetKind[i] as number;
-      if (reachable && (tk === T.JUMP || tk === T.GOTO)) {
-        const to = ct.targetChain[i] as number;
+      const tk = targetKind[i] as number;
+      if (tk === T.JUMP || tk === T.GOTO) {
+        const to = targetChain[i] as number;
         if (seenBy[to] !== c) {
           seenBy[to] = c;
-          out.push(to);
+          if (edges === edgeList.length) {
+            const grown = new Int32Array(edges * 2);
+            grown.set(edgeList);
+            edgeList = grown;
+          }
+          edgeList[edges++] = to;
         }
+      } else if ((tk === T.ACCEPT || tk === T.DROP || tk === T.RETURN) && ((flags[i] as number) & F.UNCOND) !== 0) {
+        break;
       }
-      let check = tk === T.ACTION && targetPlacement(ct.targets[i] as Target) !== null;
-      const extEnd = ct.extEnd[i] as number;
-      for (let m = ct.extStart[i] as number; m < extEnd && !check; m++) {
-        const kind = (ct.extMatches[m] as Match).kind;
-        if (kind === 'addrtype' || kind === 'nfacct' || kind === 'set' || kind === 'recent' || kind === 'tcp' || kind === 'udp' || kind === 'sctp' || kind === 'icmp') check = true;
-      }
-      if (check) checks.push({ chain: c, ruleNumber: ct.ruleNumber[i] as number, rule: ct.rules[i] as Rule, reachable });
-      if (reachable && (tk === T.ACCEPT || tk === T.DROP || tk === T.RETURN) && unconditional(ct.rules[i] as Rule)) reachable = false;
     }
-    edges.push(out);
   }
-  return { names: ct.chainNames, edges, checks };
+  edgeStart[n] = edges;
+  return { names: ct.chainNames, edgeStart, edgeList };
+}
+
+/** Index of the first rule of chain `c` that no walk reaches (after an unconditional verdict), or its end. */
+function reachableEnd(ct: CompiledTable, c: number): number {
+  const end = ct.chainEnd[c] as number;
+  for (let i = ct.chainStart[c] as number; i < end; i++) {
+    const tk = ct.targetKind[i] as number;
+    if ((tk === T.ACCEPT || tk === T.DROP || tk === T.RETURN) && ((ct.flags[i] as number) & F.UNCOND) !== 0) return i + 1;
+  }
+  return end;
 }
 
 /**
@@ -117,21 +120,21 @@ function findLoopIn(g: ChainGraph, roots: readonly number[]): string[] | null {
   const state = new Uint8Array(n); // 0 new, 1 on stack, 2 done
   const edgePos = new Int32Array(n);
   const stack: number[] = [];
+  const { edgeStart, edgeList } = g;
   for (const root of roots) {
     if (state[root] !== 0) continue;
     stack.push(root);
     state[root] = 1;
     while (stack.length > 0) {
       const v = stack[stack.length - 1] as number;
-      const out = g.edges[v] as number[];
       const k = edgePos[v] as number;
-      if (k >= out.length) {
+      if (k >= (edgeStart[v + 1] as number) - (edgeStart[v] as number)) {
         state[v] = 2;
         stack.pop();
         continue;
       }
       edgePos[v] = k + 1;
-      const w = out[k] as number;
+      const w = edgeList[(edgeStart[v] as number) + k] as number;
       if (state[w] === 1) return [...stack.slice(stack.indexOf(w)), w].map((i) => g.names[i] as string);
       if (state[w] === 0) {
         state[w] = 1;
@@ -153,10 +156,13 @@ function hookMasks(g: ChainGraph, ct: CompiledTable): Int32Array {
     masks[c] = HOOK_BIT[hook];
     work.push(c);
   }
+  const { edgeStart, edgeList } = g;
   while (work.length > 0) {
     const v = work.pop() as number;
     const m = masks[v] as number;
-    for (const w of g.edges[v] as number[]) {
+    const stop = edgeStart[v + 1] as number;
+    for (let e = edgeStart[v] as number; e < stop; e++) {
+      const w = edgeList[e] as number;
       const before = masks[w] as number;
       if ((before | m) !== before) {
         masks[w] = before | m;
@@ -232,10 +238,26 @@ export function validateProgram(ct: CompiledTable, objects: KernelObjects, commi
   const loop = findLoopIn(g, roots);
   if (loop !== null) throw new KpemuError('IPTABLES_LOOP', `table ${table}: chains jump in a loop: ${loop.join(' -> ')}`, at);
   const masks = hookMasks(g, ct);
-  for (const c of g.checks) {
-    const name = g.names[c.chain] as string;
-    const problem = checkRule(table, name, c.reachable ? (masks[c.chain] as number) : 0, c.rule, objects);
-    if (problem !== null) throw new KpemuError('IPTABLES_BAD_CONTEXT', `table ${table}, chain ${name}, rule ${c.ruleNumber}: ${problem}`, at);
+  const flags = ct.flags;
+  for (let c = 0; c < g.names.length; c++) {
+    const chain = ct.chainStates[c] as ChainState;
+    const mask = masks[c] as number;
+    // Checked before under at least these hooks, and nothing in it names a kernel object that
+    // could have gone since: it passes again.
+    if (chain.validatedMask >= 0 && (mask & ~chain.validatedMask) === 0) continue;
+    const name = g.names[c] as string;
+    const start = ct.chainStart[c] as number;
+    const end = ct.chainEnd[c] as number;
+    const reached = reachableEnd(ct, c);
+    let objectRefs = false;
+    for (let i = start; i < end; i++) {
+      const f = flags[i] as number;
+      if ((f & F.CHECK) === 0) continue;
+      if ((f & F.OBJREF) !== 0) objectRefs = true;
+      const problem = checkRule(table, name, i < reached ? mask : 0, ct.rules[i] as Rule, objects);
+      if (problem !== null) throw new KpemuError('IPTABLES_BAD_CONTEXT', `table ${table}, chain ${name}, rule ${(ct.ruleNumber[i] as number)}: ${problem}`, at);
+    }
+    if (!objectRefs) chain.validatedMask = chain.validatedMask >= 0 ? chain.validatedMask | mask : mask;
   }
 }
 
