@@ -33,6 +33,8 @@ export interface RestoreStats {
 export class Netfilter {
   private readonly tables = new Map<TableName, TableState>();
   private readonly compiled = new Map<TableName, CompiledTable>();
+  /** Each table's program replaced by its last commit: its buffers are reused by the next compile (engine/columns.ts). */
+  private readonly retired = new Map<TableName, CompiledTable>();
   private readonly outcome = new WalkOutcome();
 
   constructor(
@@ -63,9 +65,9 @@ export class Netfilter {
     let ct = this.compiled.get(name);
     if (ct === undefined || ct.generation !== state.generation) {
       ct?.syncCounters(state);
-      ct = compileTable(state, this.formatRule);
-      ct.claimChains();
-      this.compiled.set(name, ct);
+      const fresh = compileTable(state, this.formatRule);
+      this.install(name, fresh);
+      ct = fresh;
     }
     return ct;
   }
@@ -92,9 +94,28 @@ export class Netfilter {
     const state = this.table(name);
     state.adopt(fork);
     if (program.generation !== state.generation) throw new Error(`commit: program generation ${program.generation} for table ${name} at ${state.generation}`);
+    this.install(name, program);
+    this.touched.add(name);
+  }
+
+  private install(name: TableName, program: CompiledTable): void {
+    const old = this.compiled.get(name);
+    if (old !== undefined && old !== program) this.retired.set(name, old);
     program.claimChains();
     this.compiled.set(name, program);
-    this.touched.add(name);
+  }
+
+  /** Compiles a fork into a program for the table's next generation, reusing what it can. */
+  private compileFork(name: TableName, fork: TableFork): CompiledTable {
+    const current = this.currentProgram(name);
+    const spare = this.retired.get(name) ?? null;
+    const committed = this.table(name).chains;
+    return compileChains(name, fork.chains.values(), this.table(name).generation + 1, this.formatRule, {
+      previous: current,
+      recycle: spare === current ? null : spare,
+      chain: (chainName) => fork.get(chainName),
+      committed: (chainName) => committed.get(chainName),
+    });
   }
 
   /** Walks the table's chain for `hook`; the outcome object is reused between calls. */
@@ -126,7 +147,7 @@ export class Netfilter {
       // The kernel checks a table when it is replaced; kpemu checks the program it will run.
       // The kernel checks a table when it is replaced; kpemu checks the program it will run.
       // Chains the committed program already runs are copied from it, not compiled again.
-      const program = compileChains(block.table, fork.chains.values(), this.table(block.table).generation + 1, this.formatRule, this.currentProgram(block.table));
+      const program = this.compileFork(block.table, fork);
       validateProgram(program, this.objects, blockCommitLine(block));
       programs.set(block.table, program);
       stats.tables++;
@@ -145,7 +166,7 @@ export class Netfilter {
     applyRuleCommand(fork, command, undefined);
     // -C, -L and -S read: nothing to commit (and nothing was copied for them).
     if (command.kind === 'check' || command.kind === 'list' || command.kind === 'list-rules') return;
-    const program = compileChains(table, fork.chains.values(), this.table(table).generation + 1, this.formatRule, this.currentProgram(table));
+    const program = this.compileFork(table, fork);
     validateProgram(program, this.objects, undefined);
     this.revision++;
     this.commit(table, fork, program);

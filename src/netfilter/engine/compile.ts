@@ -1,6 +1,8 @@
 import type { HookName, Match, Rule, TableName, Target } from '../ast.js';
 import type { ChainState } from '../state/chain.js';
+import { rulesEqual } from '../state/rule-equal.js';
 import type { TableState } from '../state/table.js';
+import { column, slots } from './columns.js';
 import { CompiledTable, F, IFACE_NAMES, T } from './compiled.js';
 
 /**
@@ -62,7 +64,19 @@ function targetUsesConntrack(t: Target): boolean {
 
 /** Compiles a table's committed state into a flat program. */
 export function compileTable(state: TableState, formatRule: (rule: Rule) => string): CompiledTable {
-  return compileChains(state.name, state.chains.values(), state.generation, formatRule, null);
+  return compileChains(state.name, state.chains.values(), state.generation, formatRule, { previous: null, recycle: null, chain: (name) => state.chains.get(name), committed: () => undefined });
+}
+
+/** What a compile may read besides the chains themselves. */
+export interface CompileContext {
+  /** The committed program, whose chains can be copied (null: compile everything). */
+  readonly previous: CompiledTable | null;
+  /** A program no longer run whose buffers the new one may take (see columns.ts), or null. */
+  readonly recycle: CompiledTable | null;
+  /** The chain of that name among those being compiled (jump targets). */
+  chain(name: string): ChainState | undefined;
+  /** The committed chain of that name (what `previous` runs under that name), if any. */
+  committed(name: string): ChainState | undefined;
 }
 
 /**
@@ -73,15 +87,18 @@ export function compileTable(state: TableState, formatRule: (rule: Rule) => stri
  * column by column instead of being compiled again, in runs of consecutive chains: a partial
  * sync that rewrites a few chains of a 170,000-rule table copies memory and compiles only what
  * changed. Live counters come along with the copied rules; `-m statistic --mode nth` counters
- * restart, as the kernel's do when it replaces a table.
+ * restart, as the kernel's do when it replaces a table. `recycle` (a program no longer run, see
+ * columns.ts) lends its buffers to the new program.
  */
 export function compileChains(
   table: TableName,
   chainIter: Iterable<ChainState>,
   generation: number,
   formatRule: (rule: Rule) => string,
-  previous: CompiledTable | null,
+  context: CompileContext,
 ): CompiledTable {
+  const { previous, recycle } = context;
+  if (recycle !== null && recycle === previous) throw new Error('compile: cannot recycle the program being read');
   const ct = new CompiledTable(table, generation, formatRule);
   const chains = Array.from(chainIter);
   const nChains = chains.length;
@@ -89,47 +106,47 @@ export function compileChains(
   for (let c = 0; c < nChains; c++) total += (chains[c] as ChainState).length;
 
   ct.chainStates = chains;
-  ct.chainStart = new Int32Array(nChains);
-  ct.chainEnd = new Int32Array(nChains);
-  ct.chainPolicy = new Int8Array(nChains);
-  ct.chainPackets = new Float64Array(nChains);
-  ct.chainBytes = new Float64Array(nChains);
+  ct.chainStart = column(Int32Array, recycle?.chainStart, nChains);
+  ct.chainEnd = column(Int32Array, recycle?.chainEnd, nChains);
+  ct.chainPolicy = column(Int8Array, recycle?.chainPolicy, nChains);
+  ct.chainPackets = column(Float64Array, recycle?.chainPackets, nChains);
+  ct.chainBytes = column(Float64Array, recycle?.chainBytes, nChains);
   for (let c = 0; c < nChains; c++) {
     const chain = chains[c] as ChainState;
     ct.chainNames.push(chain.name);
-    ct.chainIndex.set(chain.name, c);
+    chain.buildIndex = c;
     ct.chainPolicy[c] = chain.builtin ? (chain.policy === 'DROP' ? 0 : 1) : -1;
     if (chain.builtin) ct.hookChain[chain.name as HookName] = c;
   }
   ct.maxDepth = nChains + 1;
 
   ct.ruleCount = total;
-  ct.flags = new Int32Array(total);
-  ct.srcNet = new Int32Array(total);
-  ct.srcMask = new Int32Array(total);
-  ct.dstNet = new Int32Array(total);
-  ct.dstMask = new Int32Array(total);
-  ct.dstExact = new Int32Array(total);
-  ct.exactRunEnd = new Int32Array(total);
-  ct.proto = new Uint8Array(total);
-  ct.sportLo = new Uint16Array(total);
-  ct.sportHi = new Uint16Array(total);
-  ct.dportLo = new Uint16Array(total);
-  ct.dportHi = new Uint16Array(total);
-  ct.inIface = new Int32Array(total);
-  ct.outIface = new Int32Array(total);
-  ct.extStart = new Int32Array(total);
-  ct.extEnd = new Int32Array(total);
-  ct.targetKind = new Uint8Array(total);
-  ct.targetChain = new Int32Array(total).fill(-1);
-  ct.targets = new Array<Target>(total);
-  ct.rules = new Array<Rule>(total);
-  ct.ruleChain = new Int32Array(total);
-  ct.ruleNumber = new Int32Array(total);
-  ct.packets = new Float64Array(total);
-  ct.bytes = new Float64Array(total);
+  ct.flags = column(Int32Array, recycle?.flags, total);
+  ct.srcNet = column(Int32Array, recycle?.srcNet, total);
+  ct.srcMask = column(Int32Array, recycle?.srcMask, total);
+  ct.dstNet = column(Int32Array, recycle?.dstNet, total);
+  ct.dstMask = column(Int32Array, recycle?.dstMask, total);
+  ct.dstExact = column(Int32Array, recycle?.dstExact, total);
+  ct.exactRunEnd = column(Int32Array, recycle?.exactRunEnd, total);
+  ct.proto = column(Uint8Array, recycle?.proto, total);
+  ct.sportLo = column(Uint16Array, recycle?.sportLo, total);
+  ct.sportHi = column(Uint16Array, recycle?.sportHi, total);
+  ct.dportLo = column(Uint16Array, recycle?.dportLo, total);
+  ct.dportHi = column(Uint16Array, recycle?.dportHi, total);
+  ct.inIface = column(Int32Array, recycle?.inIface, total);
+  ct.outIface = column(Int32Array, recycle?.outIface, total);
+  ct.extStart = column(Int32Array, recycle?.extStart, total);
+  ct.extEnd = column(Int32Array, recycle?.extEnd, total);
+  ct.targetKind = column(Uint8Array, recycle?.targetKind, total);
+  ct.targetChain = column(Int32Array, recycle?.targetChain, total).fill(-1);
+  ct.targets = slots(recycle?.targets, total);
+  ct.rules = slots(recycle?.rules, total);
+  ct.ruleChain = column(Int32Array, recycle?.ruleChain, total);
+  ct.ruleNumber = column(Int32Array, recycle?.ruleNumber, total);
+  ct.packets = column(Float64Array, recycle?.packets, total);
+  ct.bytes = column(Float64Array, recycle?.bytes, total);
 
-  const b = new ProgramBuilder(ct, previous);
+  const b = new ProgramBuilder(ct, context);
   let c = 0;
   while (c < nChains) {
     const chain = chains[c] as ChainState;
@@ -184,12 +201,19 @@ class ProgramBuilder {
   conntrackUsers = 0;
   /** Previous chain index → this program's index of the chain with the same name (-2: not yet looked up). */
   private readonly remap: Int32Array;
+  private readonly previous: CompiledTable | null;
 
   constructor(
     private readonly ct: CompiledTable,
-    private readonly previous: CompiledTable | null,
+    private readonly context: CompileContext,
   ) {
+    const previous = context.previous;
+    this.previous = previous;
     this.remap = new Int32Array(previous === null ? 0 : previous.chainNames.length).fill(-2);
+    if (previous !== null) {
+      // Chains carried over unchanged map without a name lookup.
+      for (const chain of ct.chainStates) if (chain.compiledBy === previous) this.remap[chain.compiledAt] = chain.buildIndex;
+    }
   }
 
   compileChain(chain: ChainState, ci: number): void {
@@ -199,16 +223,94 @@ class ProgramBuilder {
     ct.chainBytes[ci] = chain.bytes;
     const rules = chain.rules;
     const counted = chain.hasRuleCounters;
+    const p = this.previous;
+    const namesake = p === null ? undefined : this.context.committed(chain.name);
+    if (p !== null && namesake !== undefined && namesake.compiledBy === p) {
+      this.compileAgainst(chain, ci, p, namesake.compiledAt);
+    } else {
+      for (let ri = 0; ri < rules.length; ri++) this.compileRule(rules[ri] as Rule, this.i++, ci);
+    }
+    const start = ct.chainStart[ci] as number;
     for (let ri = 0; ri < rules.length; ri++) {
-      const i = this.i++;
-      this.compileRule(rules[ri] as Rule, i, ci);
-      ct.ruleNumber[i] = ri + 1;
+      ct.ruleNumber[start + ri] = ri + 1;
       if (counted) {
-        ct.packets[i] = chain.rulePacketsAt(ri);
-        ct.bytes[i] = chain.ruleBytesAt(ri);
+        ct.packets[start + ri] = chain.rulePacketsAt(ri);
+        ct.bytes[start + ri] = chain.ruleBytesAt(ri);
       }
     }
     ct.chainEnd[ci] = this.i;
+  }
+
+  /**
+   * Compiles a rewritten chain whose namesake the previous program ran (a sync re-declares every
+   * chain it writes, mostly with the same rules): a rule equal to the old rule at the same place,
+   * or at the next place (one rule was removed), has its compiled fields copied instead of
+   * compiled again; anything else is compiled. When every rule matched in order, the chain also
+   * keeps the old chain's validation.
+   */
+  private compileAgainst(chain: ChainState, ci: number, p: CompiledTable, old: number): void {
+    const rules = chain.rules;
+    const ps = p.chainStart[old] as number;
+    const pe = p.chainEnd[old] as number;
+    let j = ps;
+    let allSame = rules.length === pe - ps;
+    for (let ri = 0; ri < rules.length; ri++) {
+      const r = rules[ri] as Rule;
+      const i = this.i++;
+      if (j < pe && rulesEqual(p.rules[j] as Rule, r)) {
+        this.copyRule(p, j++, i, ci, r);
+      } else if (j + 1 < pe && rulesEqual(p.rules[j + 1] as Rule, r)) {
+        allSame = false;
+        j++;
+        this.copyRule(p, j++, i, ci, r);
+      } else {
+        allSame = false;
+        this.compileRule(r, i, ci);
+      }
+    }
+    const oldChain = p.chainStates[old] as ChainState;
+    if (allSame && oldChain.validatedMask >= 0) chain.validatedMask = oldChain.validatedMask;
+  }
+
+  /** Copies one compiled rule from the previous program (equal rule, so equal fields). */
+  private copyRule(p: CompiledTable, from: number, i: number, ci: number, rule: Rule): void {
+    const ct = this.ct;
+    const f = p.flags[from] as number;
+    ct.flags[i] = f;
+    ct.srcNet[i] = p.srcNet[from] as number;
+    ct.srcMask[i] = p.srcMask[from] as number;
+    ct.dstNet[i] = p.dstNet[from] as number;
+    ct.dstMask[i] = p.dstMask[from] as number;
+    ct.dstExact[i] = p.dstExact[from] as number;
+    ct.proto[i] = p.proto[from] as number;
+    ct.sportLo[i] = p.sportLo[from] as number;
+    ct.sportHi[i] = p.sportHi[from] as number;
+    ct.dportLo[i] = p.dportLo[from] as number;
+    ct.dportHi[i] = p.dportHi[from] as number;
+    ct.inIface[i] = p.inIface[from] as number;
+    ct.outIface[i] = p.outIface[from] as number;
+    const tk = p.targetKind[from] as number;
+    ct.targetKind[i] = tk;
+    if (tk === T.JUMP || tk === T.GOTO) ct.targetChain[i] = this.mapChain(p.targetChain[from] as number);
+    if ((f & F.CT_USER) !== 0) this.conntrackUsers++;
+    ct.rules[i] = rule;
+    ct.targets[i] = rule.target;
+    ct.ruleChain[i] = ci;
+    this.copyExtMatches(p, from, i);
+  }
+
+  /** The rule's extension matches from the previous program (nth counters start afresh). */
+  private copyExtMatches(p: CompiledTable, from: number, i: number): void {
+    const ext = this.ct.extMatches;
+    const xe = p.extEnd[from] as number;
+    this.ct.extStart[i] = ext.length;
+    for (let x = p.extStart[from] as number; x < xe; x++) {
+      const m = p.extMatches[x] as Match;
+      if ((p.extNthSlot[x] as number) >= 0) this.addNthSlot(m);
+      else this.nthSlots.push(-1);
+      ext.push(m);
+    }
+    this.ct.extEnd[i] = ext.length;
   }
 
   private compileRule(r: Rule, i: number, ci: number): void {
@@ -293,9 +395,9 @@ class ProgramBuilder {
     ct.targetKind[i] = targetCode(t);
     if (t.kind === 'jump' || t.kind === 'goto') {
       // Jump targets are validated when committed; a missing one here is an internal error.
-      const idx = ct.chainIndex.get(t.chain);
-      if (idx === undefined) throw new Error(`compile: chain ${t.chain} missing in ${ct.table}`);
-      ct.targetChain[i] = idx;
+      const target = this.context.chain(t.chain);
+      if (target === undefined || ct.chainStates[target.buildIndex] !== target) throw new Error(`compile: chain ${t.chain} missing in ${ct.table}`);
+      ct.targetChain[i] = target.buildIndex;
     }
     ct.rules[i] = r;
     ct.ruleChain[i] = ci;
@@ -346,29 +448,34 @@ class ProgramBuilder {
       ct.bytes.set(p.bytes.subarray(s, e), d);
     }
     const chainShift = to - from;
-    const ext = ct.extMatches;
-    const pExt = p.extMatches;
-    const pSlots = p.extNthSlot;
+    if (chainShift === 0) ct.ruleChain.set(p.ruleChain.subarray(s, e), d);
+    const pTargetKind = p.targetKind;
     for (let i = s; i < e; i++) {
       const j = i + shift;
       ct.rules[j] = p.rules[i] as Rule;
       ct.targets[j] = p.targets[i] as Target;
-      ct.ruleChain[j] = (p.ruleChain[i] as number) + chainShift;
-      const f = p.flags[i] as number;
-      if ((f & F.CT_USER) !== 0) this.conntrackUsers++;
-      const tk = p.targetKind[i] as number;
+      if (chainShift !== 0) ct.ruleChain[j] = (p.ruleChain[i] as number) + chainShift;
+      const tk = pTargetKind[i] as number;
       if (tk === T.JUMP || tk === T.GOTO) ct.targetChain[j] = this.mapChain(p.targetChain[i] as number);
-      const xs = p.extStart[i] as number;
-      const xe = p.extEnd[i] as number;
-      ct.extStart[j] = ext.length;
+    }
+    // Extension matches of consecutive rules are contiguous: copy them as one range.
+    if (e > s) {
+      const xs = p.extStart[s] as number;
+      const xe = p.extEnd[e - 1] as number;
+      const xShift = ct.extMatches.length - xs;
+      for (let i = s; i < e; i++) {
+        ct.extStart[i + shift] = (p.extStart[i] as number) + xShift;
+        ct.extEnd[i + shift] = (p.extEnd[i] as number) + xShift;
+      }
+      const ext = ct.extMatches;
       for (let x = xs; x < xe; x++) {
-        const m = pExt[x] as Match;
-        if ((pSlots[x] as number) >= 0) this.addNthSlot(m);
+        const m = p.extMatches[x] as Match;
+        if ((p.extNthSlot[x] as number) >= 0) this.addNthSlot(m);
         else this.nthSlots.push(-1);
         ext.push(m);
       }
-      ct.extEnd[j] = ext.length;
     }
+    this.conntrackUsers += countFlag(p.flags, s, e, F.CT_USER);
     this.i = d + (e - s);
   }
 
@@ -377,13 +484,19 @@ class ProgramBuilder {
     let idx = this.remap[old] as number;
     if (idx === -2) {
       const name = (this.previous as CompiledTable).chainNames[old] as string;
-      const found = this.ct.chainIndex.get(name);
-      if (found === undefined) throw new Error(`compile: chain ${name} missing in ${this.ct.table}`);
-      idx = found;
+      const found = this.context.chain(name);
+      if (found === undefined || this.ct.chainStates[found.buildIndex] !== found) throw new Error(`compile: chain ${name} missing in ${this.ct.table}`);
+      idx = found.buildIndex;
       this.remap[old] = idx;
     }
     return idx;
   }
+}
+
+function countFlag(flags: Int32Array, s: number, e: number, bit: number): number {
+  let n = 0;
+  for (let i = s; i < e; i++) if (((flags[i] as number) & bit) !== 0) n++;
+  return n;
 }
 
 function targetCode(t: Target): number {

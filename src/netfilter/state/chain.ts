@@ -19,6 +19,10 @@ export class ChainState {
    */
   compiledBy: object | null = null;
   compiledAt = -1;
+  /** Scratch for the compile in progress: this chain's index in the program being built. */
+  buildIndex = -1;
+  /** The transaction (TableFork) that copied, replaced or deleted this committed chain, if any. */
+  shadowedBy: object | null = null;
   /**
    * Hook mask under which this chain's rules passed the table-replace checks (validate.ts), or -1.
    * The checks only get stricter with more hooks, so a subset of this mask needs no new check.

@@ -61,10 +61,20 @@ export class TableFork {
     return this.base.name;
   }
 
+  /**
+   * The chain as this transaction sees it. A committed chain the fork has not touched is found
+   * with one lookup: every chain the fork copies, replaces or deletes is marked `shadowedBy` it.
+   */
   get(name: string): ChainState | undefined {
-    const w = this.written.get(name);
-    if (w !== undefined) return w;
-    return this.deleted.has(name) ? undefined : this.base.chains.get(name);
+    const c = this.base.chains.get(name);
+    if (c !== undefined && c.shadowedBy !== this) return c;
+    return this.written.get(name);
+  }
+
+  /** Marks a committed chain as overridden by this fork (see get()). */
+  private shadow(name: string): void {
+    const c = this.base.chains.get(name);
+    if (c !== undefined) c.shadowedBy = this;
   }
 
   /** Whether this transaction has written (or created) the chain. */
@@ -74,14 +84,12 @@ export class TableFork {
 
   /** The chain, copied first if this transaction has not written it yet. */
   writable(name: string): ChainState | undefined {
-    const w = this.written.get(name);
-    if (w !== undefined) return w;
-    if (this.deleted.has(name)) return undefined;
     const chain = this.base.chains.get(name);
-    if (chain === undefined) return undefined;
+    if (chain === undefined || chain.shadowedBy === this) return this.written.get(name);
     this.refreshCounters(chain);
     const copy = chain.clone();
     this.written.set(name, copy);
+    chain.shadowedBy = this;
     return copy;
   }
 
@@ -91,16 +99,21 @@ export class TableFork {
    */
   replaceWithEmpty(chain: ChainState): void {
     this.written.set(chain.name, new ChainState(chain.name, chain.builtin, chain.policy));
+    this.shadow(chain.name);
   }
 
   /** Adds a freshly created chain (owned by this transaction; the name must be free). */
   addChain(chain: ChainState): void {
     this.written.set(chain.name, chain);
+    this.shadow(chain.name);
   }
 
   deleteChain(name: string): void {
     this.written.delete(name);
-    if (this.base.chains.has(name)) this.deleted.add(name);
+    if (this.base.chains.has(name)) {
+      this.deleted.add(name);
+      this.shadow(name);
+    }
   }
 
   deletedNames(): Iterable<string> {
@@ -114,9 +127,9 @@ export class TableFork {
   /** Every chain in order: committed ones in place (or their copies), then new or re-created ones. */
   *ordered(): IterableIterator<ChainState> {
     const { written, deleted } = this;
-    for (const [name, chain] of this.base.chains) {
-      if (deleted.has(name)) continue;
-      yield written.get(name) ?? chain;
+    for (const chain of this.base.chains.values()) {
+      if (chain.shadowedBy !== this) yield chain;
+      else if (!deleted.has(chain.name)) yield written.get(chain.name) as ChainState;
     }
     for (const [name, chain] of written) {
       if (!this.base.chains.has(name) || deleted.has(name)) yield chain;
