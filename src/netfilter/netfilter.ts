@@ -42,7 +42,16 @@ export class Netfilter {
     private readonly formatRule: (rule: Rule) => string,
   ) {
     for (const name of TABLE_NAMES) this.tables.set(name, new TableState(name));
+    const empty = (name: TableName): CompiledTable => {
+      const program = compileTable(this.table(name), this.formatRule);
+      this.install(name, program);
+      return program;
+    };
+    this.running = { raw: empty('raw'), mangle: empty('mangle'), nat: empty('nat'), filter: empty('filter') };
   }
+
+  /** The program each table runs now (the same objects as `compiled`, by property for the hot path). */
+  private readonly running: Record<TableName, CompiledTable>;
 
   table(name: TableName): TableState {
     return this.tables.get(name) as TableState;
@@ -59,17 +68,12 @@ export class Netfilter {
   /** Tables ever written, in the order they were first written (iptables-save lists loaded tables). */
   private readonly touched = new Set<TableName>();
 
-  /** The compiled program of a table (every commit installs its own; a fresh table compiles here). */
+  /**
+   * The compiled program of a table. Every commit installs its own and the constructor compiles
+   * the empty tables, so this is one property read per hook on the packet path.
+   */
   program(name: TableName): CompiledTable {
-    const state = this.table(name);
-    let ct = this.compiled.get(name);
-    if (ct === undefined || ct.generation !== state.generation) {
-      ct?.syncCounters(state);
-      const fresh = compileTable(state, this.formatRule);
-      this.install(name, fresh);
-      ct = fresh;
-    }
-    return ct;
+    return this.running[name];
   }
 
   /** The committed program of a table if it is current, else null (nothing to reuse or read counters from). */
@@ -103,6 +107,8 @@ export class Netfilter {
     if (old !== undefined && old !== program) this.retired.set(name, old);
     program.claimChains();
     this.compiled.set(name, program);
+    // Absent only while the constructor installs the first programs.
+    if (this.running !== undefined) this.running[name] = program;
   }
 
   /** Compiles a fork into a program for the table's next generation, reusing what it can. */
@@ -120,7 +126,7 @@ export class Netfilter {
 
   /** Walks the table's chain for `hook`; the outcome object is reused between calls. */
   run(table: TableName, hook: HookName, pkt: Packet, env: NetfilterEnv): WalkOutcome {
-    return walkTable(this.program(table), hook, pkt, env, this.outcome);
+    return walkTable(this.running[table], hook, pkt, env, this.outcome);
   }
 
   /**
