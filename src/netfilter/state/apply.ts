@@ -73,12 +73,11 @@ function deleteUserChain(fork: TableFork, name: string, at: LocatedCommand | und
  * partial syncs rely on). Nothing is allocated per line unless it fails.
  */
 export function declareChains(fork: TableFork, table: TableName, decls: readonly ChainDeclaration[], counters: boolean): void {
-  const declared = new Set<string>();
   for (const decl of decls) {
     const name = decl.name;
     const existing = fork.get(name);
-    if (declared.has(name)) declarationError('IPTABLES_CHAIN_EXISTS', `chain "${name}" is declared twice in table ${table}`, decl);
-    declared.add(name);
+    // A chain this block already declared carries the block's mark (no set of names needed).
+    if (existing !== undefined && existing.declaredIn === decls) declarationError('IPTABLES_CHAIN_EXISTS', `chain "${name}" is declared twice in table ${table}`, decl);
     if (existing !== undefined && existing.builtin) {
       if (decl.policy === null) declarationError('IPTABLES_BUILTIN_CHAIN', `built-in chain "${name}" needs a policy`, decl);
       const w = fork.writable(name) as ChainState;
@@ -87,11 +86,18 @@ export function declareChains(fork: TableFork, table: TableName, decls: readonly
         w.packets = decl.packets;
         w.bytes = decl.bytes;
       }
+      w.declaredIn = decls;
       continue;
     }
     if (decl.policy !== null) declarationError('IPTABLES_BUILTIN_CHAIN', `"${name}" is not a built-in chain of table ${table}; user chains take "-" as policy`, decl);
-    if (existing !== undefined) fork.replaceWithEmpty(existing);
-    else newUserChain(fork, name, undefined, decl);
+    if (existing !== undefined) {
+      fork.replaceWithEmpty(existing).declaredIn = decls;
+      continue;
+    }
+    if (name.length === 0 || name.length > MAX_CHAIN_NAME || BUILTIN_TARGET_NAMES.has(name)) newUserChain(fork, name, undefined, decl);
+    const chain = new ChainState(name, false, null);
+    chain.declaredIn = decls;
+    fork.addChain(chain);
   }
 }
 

@@ -23,6 +23,8 @@ export class ChainState {
   buildIndex = -1;
   /** The transaction (TableFork) that copied, replaced or deleted this committed chain, if any. */
   shadowedBy: object | null = null;
+  /** The restore block (its declaration list) that declared this chain: a second `:NAME` line there is an error. */
+  declaredIn: object | null = null;
   /**
    * Hook mask under which this chain's rules passed the table-replace checks (validate.ts), or -1.
    * The checks only get stricter with more hooks, so a subset of this mask needs no new check.

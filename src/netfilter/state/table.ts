@@ -97,15 +97,19 @@ export class TableFork {
    * Empties a chain: a new empty chain object in its place (nothing to copy, as `writable` would).
    * A user chain's own counters are never shown, so they are not kept.
    */
-  replaceWithEmpty(chain: ChainState): void {
-    this.written.set(chain.name, new ChainState(chain.name, chain.builtin, chain.policy));
+  replaceWithEmpty(chain: ChainState): ChainState {
+    const empty = new ChainState(chain.name, chain.builtin, chain.policy);
+    this.written.set(chain.name, empty);
     this.shadow(chain.name);
+    return empty;
   }
 
-  /** Adds a freshly created chain (owned by this transaction; the name must be free). */
+  /**
+   * Adds a freshly created chain (owned by this transaction). The name must be free in the fork,
+   * so a committed chain of that name, if any, was deleted by it and is already shadowed.
+   */
   addChain(chain: ChainState): void {
     this.written.set(chain.name, chain);
-    this.shadow(chain.name);
   }
 
   deleteChain(name: string): void {
