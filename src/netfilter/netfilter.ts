@@ -104,7 +104,11 @@ export class Netfilter {
 
   private install(name: TableName, program: CompiledTable): void {
     const old = this.compiled.get(name);
-    if (old !== undefined && old !== program) this.retired.set(name, old);
+    if (old !== undefined && old !== program) {
+      // Only its typed buffers are wanted: let its rule objects go.
+      old.releaseObjects();
+      this.retired.set(name, old);
+    }
     program.claimChains();
     this.compiled.set(name, program);
     // Absent only while the constructor installs the first programs.

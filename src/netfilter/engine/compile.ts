@@ -258,11 +258,11 @@ class ProgramBuilder {
       const r = rules[ri] as Rule;
       const i = this.i++;
       if (j < pe && rulesEqual(p.rules[j] as Rule, r)) {
-        this.copyRule(p, j++, i, ci, r);
+        this.copyRule(p, j++, i, ci, chain, ri);
       } else if (j + 1 < pe && rulesEqual(p.rules[j + 1] as Rule, r)) {
         allSame = false;
         j++;
-        this.copyRule(p, j++, i, ci, r);
+        this.copyRule(p, j++, i, ci, chain, ri);
       } else {
         allSame = false;
         this.compileRule(r, i, ci);
@@ -272,9 +272,15 @@ class ProgramBuilder {
     if (allSame && oldChain.validatedMask >= 0) chain.validatedMask = oldChain.validatedMask;
   }
 
-  /** Copies one compiled rule from the previous program (equal rule, so equal fields). */
-  private copyRule(p: CompiledTable, from: number, i: number, ci: number, rule: Rule): void {
+  /**
+   * Copies one compiled rule from the previous program (equal rule, so equal fields). The chain
+   * keeps the old rule object instead of its equal new one: rules are immutable, and the freshly
+   * parsed copy can then die young instead of being promoted and kept.
+   */
+  private copyRule(p: CompiledTable, from: number, i: number, ci: number, chain: ChainState, ri: number): void {
     const ct = this.ct;
+    const rule = p.rules[from] as Rule;
+    chain.substituteEqualRule(ri, rule);
     const f = p.flags[from] as number;
     ct.flags[i] = f;
     ct.srcNet[i] = p.srcNet[from] as number;

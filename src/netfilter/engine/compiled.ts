@@ -130,6 +130,17 @@ export class CompiledTable {
     return IFACE_NAMES.name(id);
   }
 
+  /**
+   * Drops the references to rule, target, match and chain objects of a program that no longer
+   * runs, so a retired program kept for its buffers (columns.ts) does not keep old rules alive.
+   */
+  releaseObjects(): void {
+    this.rules = [];
+    this.targets = [];
+    this.extMatches = [];
+    this.chainStates = [];
+  }
+
   /** Copies the live counters of every chain into the table state (before it is saved or listed). */
   syncCounters(state: TableState): void {
     if (state.generation !== this.generation) return;

@@ -111,6 +111,11 @@ export class ChainState {
     this.ruleList = this.ruleList.map(fn);
   }
 
+  /** Puts an equal rule object in place of the rule at `index` (same rule, counters unchanged). */
+  substituteEqualRule(index: number, rule: Rule): void {
+    this.ruleList[index] = rule;
+  }
+
   setRuleCounters(index: number, packets: number, bytes: number): void {
     if (this.rulePackets === null) {
       if (packets === 0 && bytes === 0) return;
