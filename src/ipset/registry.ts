@@ -1,7 +1,8 @@
 import { type Clock, KpemuError, type Rng } from '../core/index.js';
 import type { Packet } from '../packet/index.js';
 import { type ParsedElement, parseElement } from './entry-parse.js';
-import { directionFlags, type SetMatcher } from './match.js';
+import { SetMatchCache } from './match-cache.js';
+import type { SetMatcher } from './match.js';
 import { resolveOptions, sameSet } from './options.js';
 import { ipsetRestore, type RestoreOptions, type RestoreResult } from './restore.js';
 import { renderSet } from './save.js';
@@ -32,6 +33,8 @@ export interface AdtOptions {
 export class IpsetRegistry implements SetMatcher {
   private slots: (Slot | null)[] = [];
   private byName = new Map<string, number>();
+  /** `-m set` matches already resolved by the provider (see {@link provider}). */
+  private readonly matchCache = new SetMatchCache();
   /** Buckets hashed by the most recent {@link testIndex} (prefix lengths tried for net types). */
   lastProbes = 0;
   /** Stored elements compared by the most recent {@link testIndex}. */
@@ -106,6 +109,7 @@ export class IpsetRegistry implements SetMatcher {
     }
     this.slots[idx] = { name, set, refs: 0 };
     this.byName.set(name, idx);
+    this.matchCache.invalidate();
   }
 
   /** `ipset destroy [NAME]`: without a name every set, unless any is referenced. */
@@ -115,6 +119,7 @@ export class IpsetRegistry implements SetMatcher {
         throw new KpemuError('IPSET_IN_USE', 'Set cannot be destroyed: it is in use by a kernel component', {});
       this.slots = [];
       this.byName.clear();
+      this.matchCache.invalidate();
       return;
     }
     const s = this.slotOf(name);
@@ -122,6 +127,7 @@ export class IpsetRegistry implements SetMatcher {
     const i = this.byName.get(name) as number;
     this.slots[i] = null;
     this.byName.delete(name);
+    this.matchCache.invalidate();
     while (this.slots.length > 0 && this.slots[this.slots.length - 1] === null) this.slots.pop();
   }
 
@@ -145,6 +151,7 @@ export class IpsetRegistry implements SetMatcher {
     this.byName.delete(from);
     s.name = to;
     this.byName.set(to, i);
+    this.matchCache.invalidate();
   }
 
   /**
@@ -274,17 +281,25 @@ export class IpsetRegistry implements SetMatcher {
   }
 
   /**
-   * The `{ has, test }` provider a node namespace takes: resolves the rule's set by name on each
-   * call (a Map lookup, no allocation). Compiled rules should prefer {@link testIndex}.
+   * The `{ has, test }` provider a node namespace takes. A rule's set is resolved by name the
+   * first time its match is seen and remembered by the match object's identity until a set is
+   * created, destroyed or renamed, so a packet pays a few pointer compares instead of a Map lookup
+   * and the packing of its directions. No allocation per call.
    */
   provider(): { has(name: string): boolean; test(m: SetMatchLike, pkt: Packet): boolean } {
     return {
       has: (name) => this.byName.has(name),
-      test: (m, pkt) => {
-        const i = this.byName.get(m.name);
-        return i !== undefined && this.testIndex(i, pkt, m.directions.length, directionFlags(m.directions));
-      },
+      test: (m, pkt) => this.testMatch(m, pkt),
     };
+  }
+
+  /** Membership test of a `-m set` match, resolved through the match cache. */
+  testMatch(m: SetMatchLike, pkt: Packet): boolean {
+    const cache = this.matchCache;
+    let slot = cache.find(m);
+    if (slot < 0) slot = cache.remember(m, this.byName.get(m.name) ?? -1);
+    const i = cache.indexAt(slot);
+    return i >= 0 && this.testIndex(i, pkt, cache.dimsAt(slot), cache.flagsAt(slot));
   }
 
   // --- snapshots ------------------------------------------------------------------------------
@@ -300,6 +315,7 @@ export class IpsetRegistry implements SetMatcher {
   restoreSnapshot(snap: RegistrySnapshot): void {
     this.slots = snap.slots.map((s) => (s === null ? null : { name: s.name, set: s.set, refs: s.refs }));
     this.byName = new Map();
+    this.matchCache.invalidate();
     this.slots.forEach((s, i) => {
       if (s !== null) this.byName.set(s.name, i);
     });

@@ -1,6 +1,8 @@
-import { KpemuError, OpenTable } from '../core/index.js';
+import { KpemuError } from '../core/index.js';
 import { Dest } from './dest.js';
+import { FreeIds } from './free-ids.js';
 import { SCHEDULERS, type SchedulerOptions } from './schedulers/index.js';
+import { ServiceIndex } from './service-index.js';
 import { VirtualService } from './service.js';
 import { DEST_FLAGS, type FwdMethod, isSchedulerName, type SchedulerName, SVC_FLAGS, UNMODELLED_SCHEDULERS } from './types.js';
 
@@ -36,8 +38,9 @@ export interface DestSpec {
 export class IpvsTables {
   readonly schedulerOptions: SchedulerOptions;
   protected services: (VirtualService | null)[] = [];
-  private readonly svcIndex = new OpenTable(3, 256, 0x1a2b3c4d);
-  private readonly svcKey = new Uint32Array(3);
+  private readonly svcIndex = new ServiceIndex(256, 0x1a2b3c4d);
+  /** Holes left in `services` by deleted services, lowest reused first. */
+  private readonly freeServiceIds = new FreeIds();
   private portZeroServices = 0;
   protected dests: (Dest | null)[] = [];
   private freeDestIds: number[] = [];
@@ -52,26 +55,18 @@ export class IpvsTables {
 
   // --- services ------------------------------------------------------------------------------
 
-  private keyOf(protocol: number, addr: number, port: number): Uint32Array {
-    const k = this.svcKey;
-    k[0] = protocol;
-    k[1] = addr >>> 0;
-    k[2] = port;
-    return k;
-  }
-
   /** The service for (protocol, addr, port), or undefined. */
   findService(protocol: number, addr: number, port: number): VirtualService | undefined {
-    const id = this.svcIndex.get(this.keyOf(protocol, addr, port));
+    const id = this.svcIndex.get(protocol, addr, port);
     return id < 0 ? undefined : (this.services[id] ?? undefined);
   }
 
   /** ip_vs_service_find: the exact service, else a port-0 service of that address. */
   protected lookupService(protocol: number, addr: number, port: number): VirtualService | null {
-    let id = this.svcIndex.get(this.keyOf(protocol, addr, port));
+    let id = this.svcIndex.get(protocol, addr, port);
     let probes = this.svcIndex.lastProbes;
     if (id < 0 && this.portZeroServices > 0) {
-      id = this.svcIndex.get(this.keyOf(protocol, addr, 0));
+      id = this.svcIndex.get(protocol, addr, 0);
       probes += this.svcIndex.lastProbes;
     }
     this.lastServiceProbes = probes;
@@ -97,14 +92,14 @@ export class IpvsTables {
     const sched = this.checkScheduler(spec.scheduler);
     const svc = new VirtualService(spec.protocol, spec.addr >>> 0, spec.port, spec.flags ?? 0, spec.timeout ?? 0, spec.netmask ?? 0xffffffff);
     svc.scheduler = SCHEDULERS[sched](svc, this.schedulerOptions);
-    let id = this.services.indexOf(null);
+    let id = this.freeServiceIds.takeLowest();
     if (id < 0) {
       id = this.services.length;
       this.services.push(null);
     }
     svc.id = id;
     this.services[id] = svc;
-    this.svcIndex.set(this.keyOf(svc.protocol, svc.addr, svc.port), id);
+    this.svcIndex.set(svc.protocol, svc.addr, svc.port, id);
     if (svc.port === 0) this.portZeroServices++;
     return svc;
   }
@@ -130,9 +125,10 @@ export class IpvsTables {
   deleteService(protocol: number, addr: number, port: number): void {
     const svc = this.mustService(protocol, addr, port, 'No such service');
     while (svc.dests.length > 0) this.unlinkDest(svc, 0);
-    this.svcIndex.delete(this.keyOf(protocol, addr, port));
+    this.svcIndex.delete(protocol, addr, port);
     if (svc.port === 0) this.portZeroServices--;
     this.services[svc.id] = null;
+    this.freeServiceIds.release(svc.id);
   }
 
   /** ipvsadm -C: every service goes. */

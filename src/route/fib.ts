@@ -1,4 +1,5 @@
 import { formatIpv4, KpemuError, maskOfLength } from '../core/index.js';
+import { RouteTable } from './route-table.js';
 
 /** Route types that kpemu models (rtm_type). */
 export type RouteType = 'unicast' | 'local' | 'broadcast' | 'blackhole' | 'unreachable' | 'prohibit';
@@ -24,61 +25,49 @@ export interface Route {
 
 /**
  * A namespace's routing tables (local and main) with longest-prefix match. Lookups go to the
- * local table first, like the kernel's default rules (0: local, 32766: main). Routes are kept
- * sorted by prefix length, longest first, so the first hit wins; node tables hold tens of
- * routes, so a scan beats a trie here.
+ * local table first, like the kernel's default rules (0: local, 32766: main). Each table is a
+ * hash table of networks per prefix length (see {@link RouteTable}), so lookups and inserts stay
+ * cheap when kube-proxy's IPVS mode binds one /32 per ClusterIP to kube-ipvs0.
  */
 export class Fib {
-  private local: Route[] = [];
-  private main: Route[] = [];
+  private readonly local = new RouteTable();
+  private readonly main = new RouteTable();
 
   add(route: Route): void {
-    const list = route.table === 'local' ? this.local : this.main;
+    const table = route.table === 'local' ? this.local : this.main;
     if (route.length < 0 || route.length > 32) throw new KpemuError('ROUTE_INVALID', `invalid prefix length ${route.length}`);
     const mask = maskOfLength(route.length);
     const normalized: Route = { ...route, network: (route.network & mask) >>> 0 };
-    const dup = list.find((r) => r.network === normalized.network && r.length === normalized.length && r.metric === normalized.metric && r.type === normalized.type);
+    const dup = table.group(normalized.network, normalized.length)?.find((r) => r.metric === normalized.metric && r.type === normalized.type);
     if (dup !== undefined) throw new KpemuError('ROUTE_INVALID', `route ${formatIpv4(normalized.network)}/${normalized.length} already exists (RTNETLINK answers: File exists)`);
-    list.push(normalized);
-    list.sort((a, b) => b.length - a.length || a.metric - b.metric);
+    table.insert(normalized);
   }
 
   /** Removes routes matching the predicate; returns how many. */
   remove(pred: (r: Route) => boolean): number {
-    const before = this.local.length + this.main.length;
-    this.local = this.local.filter((r) => !pred(r));
-    this.main = this.main.filter((r) => !pred(r));
-    return before - (this.local.length + this.main.length);
+    return this.local.remove(pred) + this.main.remove(pred);
   }
 
   /** Longest-prefix match in the local table, then main; null when nothing matches. */
   lookup(dst: number): Route | null {
-    const l = scan(this.local, dst);
+    const l = this.local.lookup(dst);
     if (l !== null) return l;
-    return scan(this.main, dst);
+    return this.main.lookup(dst);
   }
 
   /** The local-table route type of an address (inet_addr_type): local, broadcast, or unicast. */
   addressType(addr: number): RouteType {
-    const l = scan(this.local, addr);
+    const l = this.local.lookup(addr);
     if (l !== null) return l.type;
-    const m = scan(this.main, addr);
+    const m = this.main.lookup(addr);
     if (m !== null && (m.type === 'blackhole' || m.type === 'unreachable' || m.type === 'prohibit')) return m.type;
     return 'unicast';
   }
 
+  /** A table's routes, longest prefix first, then by metric, then in insertion order. */
   routes(table: 'local' | 'main'): readonly Route[] {
-    return table === 'local' ? this.local : this.main;
+    return table === 'local' ? this.local.list() : this.main.list();
   }
-}
-
-function scan(list: readonly Route[], dst: number): Route | null {
-  for (let i = 0; i < list.length; i++) {
-    const r = list[i] as Route;
-    const mask = r.length === 0 ? 0 : (0xffffffff << (32 - r.length)) | 0;
-    if ((dst & mask) === (r.network & mask)) return r;
-  }
-  return null;
 }
 
 /** `ip route` style text of a route. */
