@@ -28,16 +28,32 @@ function checkJumpTarget(fork: TableFork, rule: Rule, at: LocatedCommand | undef
   if (target.builtin) fail('IPTABLES_BAD_CONTEXT', `cannot jump to built-in chain "${t.chain}"`, at);
 }
 
-/** Number of rules in the fork that jump or go to `name`. */
-export function referencesTo(fork: { chains: ReadonlyMap<string, ChainState> }, name: string): number {
-  let n = 0;
-  for (const chain of fork.chains.values()) {
-    for (const rule of chain.rules) {
-      const t = rule.target;
-      if ((t.kind === 'jump' || t.kind === 'goto') && t.chain === name) n++;
+/**
+ * Number of rules in the fork that jump or go to `name`. The counts of every target are taken in
+ * one pass over the table and kept by the fork while only appends follow (see applyCommands), so
+ * a payload ending in many `-X` lines (a sync deleting stale chains) scans the table once.
+ */
+export function referencesTo(fork: TableFork, name: string): number {
+  let counts = fork.jumpCounts;
+  if (counts === null) {
+    counts = new Map<string, number>();
+    for (const chain of fork.chains.values()) {
+      for (const rule of chain.rules) {
+        const t = rule.target;
+        if (t.kind === 'jump' || t.kind === 'goto') counts.set(t.chain, (counts.get(t.chain) ?? 0) + 1);
+      }
     }
+    fork.jumpCounts = counts;
   }
-  return n;
+  return counts.get(name) ?? 0;
+}
+
+/** Keeps the fork's jump counts true after appending `rule`. */
+function countAppended(fork: TableFork, rule: Rule): void {
+  const counts = fork.jumpCounts;
+  if (counts === null) return;
+  const t = rule.target;
+  if (t.kind === 'jump' || t.kind === 'goto') counts.set(t.chain, (counts.get(t.chain) ?? 0) + 1);
 }
 
 function checkPosition(chain: ChainState, position: number, allowEnd: boolean, at: LocatedCommand | undefined): void {
@@ -127,6 +143,7 @@ export function applyCommands(fork: TableFork, commands: readonly LocatedCommand
         lastTarget = t.chain;
       }
       lastChain.append(cmd.rule);
+      countAppended(fork, cmd.rule);
       continue;
     }
     // Anything else may create, delete or rename chains: forget what was cached.
@@ -162,11 +179,14 @@ export function applyCommand(fork: TableFork, at: LocatedCommand): void {
 }
 
 export function applyRuleCommand(fork: TableFork, cmd: RuleCommand, at: LocatedCommand | undefined): void {
+  // Commands that remove or rewrite rules make the fork's jump counts stale.
+  if (cmd.kind === 'insert' || cmd.kind === 'replace' || cmd.kind === 'delete' || cmd.kind === 'delete-at' || cmd.kind === 'flush' || cmd.kind === 'rename-chain') fork.jumpCounts = null;
   switch (cmd.kind) {
     case 'append': {
       const chain = requireChain(fork, cmd.chain, at);
       checkJumpTarget(fork, cmd.rule, at);
       chain.append(cmd.rule);
+      countAppended(fork, cmd.rule);
       return;
     }
     case 'insert': {

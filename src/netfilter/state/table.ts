@@ -49,6 +49,11 @@ export class TableFork {
   /** Committed chains this transaction deleted (a re-created one is also in `written`). */
   private readonly deleted = new Set<string>();
   readonly chains: ReadonlyMap<string, ChainState>;
+  /**
+   * How many rules jump or go to each chain, once `-X` needed it; kept while only appends follow
+   * and dropped (null) by anything that removes or rewrites rules (apply.ts).
+   */
+  jumpCounts: Map<string, number> | null = null;
 
   constructor(
     readonly base: TableState,
@@ -98,6 +103,7 @@ export class TableFork {
    * A user chain's own counters are never shown, so they are not kept.
    */
   replaceWithEmpty(chain: ChainState): ChainState {
+    this.jumpCounts = null;
     const empty = new ChainState(chain.name, chain.builtin, chain.policy);
     this.written.set(chain.name, empty);
     this.shadow(chain.name);
