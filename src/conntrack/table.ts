@@ -151,8 +151,12 @@ export class ConntrackTable {
     const rDport = this.rDport[idx] as number;
     if (this.find(oSrc, oDst, oSport, oDport, p) >= 0) return false;
     if (this.find(rSrc, rDst, rSport, rDport, p) >= 0) return false;
-    this.hash.set(oSrc, oDst, oSport, oDport, p, idx * 2);
-    this.hash.set(rSrc, rDst, rSport, rDport, p, idx * 2 + 1);
+    // Both tuples were just found absent (find frees an expired owner on the way), so they go in
+    // without another probe walk; a connection whose reply tuple is its original tuple (a packet
+    // from an address and port to themselves) has one entry, the reply direction, as before.
+    this.hash.insertAbsent(oSrc, oDst, oSport, oDport, p, idx * 2);
+    if (rSrc === oSrc && rDst === oDst && rSport === oSport && rDport === oDport) this.hash.set(rSrc, rDst, rSport, rDport, p, idx * 2 + 1);
+    else this.hash.insertAbsent(rSrc, rDst, rSport, rDport, p, idx * 2 + 1);
     this.status[idx] = (this.status[idx] as number) | CT_STATUS.CONFIRMED;
     return true;
   }
