@@ -156,7 +156,7 @@ export class Forwarder {
       case 'bridge':
         return this.bridgeEgress(ns, outDev, '', nextHop, pkt, hops);
       case 'vxlan':
-        return this.encapsulate(ns, outDev, nextHop, pkt, hops);
+        return this.encapsulate(ns, dev, nextHop, pkt, hops);
       case 'ethernet': {
         const owner = this.topo.underlay.get(nextHop >>> 0);
         if (owner === undefined) return this.dropAt(ns, pkt, 'no-neighbour', `no host answers ARP for ${formatIpv4(nextHop)} on the underlay`, hops);
@@ -214,8 +214,8 @@ export class Forwarder {
   }
 
   /** flannel.1's transmit: look up the VTEP MAC and remote address, wrap in VXLAN, send via the underlay. */
-  private encapsulate(host: NetNamespace, vtepDev: string, nextHop: number, pkt: Packet, hops: number): JourneyEnd | null {
-    const dev = host.device(vtepDev);
+  private encapsulate(host: NetNamespace, dev: Device, nextHop: number, pkt: Packet, hops: number): JourneyEnd | null {
+    const vtepDev = dev.name;
     const cfg = dev.vxlan;
     if (cfg === null) return this.dropAt(host, pkt, 'malformed', `${vtepDev} is not configured`, hops);
     if (pkt.length > dev.mtu && pkt.df) return this.dropAt(host, pkt, 'mtu-exceeded', `packet of ${pkt.length} bytes exceeds ${vtepDev} MTU ${dev.mtu} with DF set (ICMP fragmentation needed, mtu ${dev.mtu})`, hops);
