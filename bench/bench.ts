@@ -14,10 +14,11 @@ import { connectionRow, KERNEL_METHOD, KERNEL_TOOLS, kernelConnections, kernelRe
 import { cleanupAll, installCleanup, kernelUnavailable } from './kernel/netns.js';
 import { measureLookups, measureOutputPath } from './lookup.js';
 import { collect, gcDescription } from './memory.js';
-import type { BenchResults, KernelConnectionRow, KernelRestoreRow, KernelSection, LookupRow, MemoryRow, UpdateRow } from './model.js';
+import type { BenchResults, KernelConnectionRow, KernelRestoreRow, KernelSection, LookupRow, MemoryRow, RoundTripRow, UpdateRow } from './model.js';
 import type { Dataplane, ModeContext, ModeUnderTest, RulesetArtifact } from './modes/mode.js';
 import { type BenchOptions, defaultOptions } from './options.js';
 import { Progress } from './progress.js';
+import { measureRoundTrips, ROUND_TRIP_MAX_SERVICES } from './roundtrip.js';
 import { consoleReport } from './report/console.js';
 import { writeResults } from './report/files.js';
 import { fmtMs, fmtNs } from './report/format.js';
@@ -38,6 +39,7 @@ export interface BenchRun {
 const NOTES: readonly string[] = [
   'Per packet: benchmark.js (warm-up and calibration, then cycles of many calls; the median of the per-call cycle means is shown with the relative margin of error at 95 %). Every call of a new-connection case sends a SYN with a fresh (pod address, source port) pair from a pod on cni0 into the node namespace (receive → PREROUTING … POSTROUTING); between cycles, outside the timed loop, conntrack is flushed and IPVS connections are expired. Rules evaluated and hash probes come from untimed probe packets of the same case (the random case averages 512).',
   'The random case draws a service uniformly for every packet from 4,096 indexes fixed by the seed; the non-service case sends to 10.200.0.1, which no service owns (iptables mode walks all of KUBE-SERVICES for it).',
+  'Round trip (issue 5): a three-node flannel cluster (VXLAN) with the same number of ClusterIP services, every endpoint a pod on node-2 or node-3; a client pod on node-1 opens a new connection per round trip (fresh source port) to a service drawn from 4,096 seeded indexes: SYN through its veth and cni0, kube-proxy DNAT on node-1, flannel.1 VXLAN, the underlay, decapsulation, the endpoint pod; the SYN-ACK all the way back, un-DNATed, to the client. Through src/cluster’s Forwarder (what `kpemu trace` uses) with no trace sink; between cycles every namespace forgets its connections. Measured up to 10,000 services.',
   'Established: one connection to the first service is opened with a real handshake (SYN via the node, SYN-ACK from the chosen endpoint, ACK), then its ACKs are timed; conntrack answers them and the nat table is skipped.',
   'iptables updates: time of IptablesProxier.sync() (change tracking, payload build, iptables-restore into the emulated kernel) plus recompiling the changed tables, because a table must be compiled before packets use it (the kernel translates a table on each replace). Each sample starts from the same state: a timed change is undone by an untimed one. The proxier runs on a manual clock, so the hourly forced full sync and the large-cluster stale-chain cleanup (at most once per syncPeriod) do not fall into partial-sync samples.',
   'Per-rule strategy: each `iptables` command (-N, -A, -I, -D, -F, -X) runs as its own transaction, replacing the whole table and recompiling it, as legacy iptables copies the table out and back per command. The commands for one service are taken from the proxier’s own payload for it (23 to add, 13 to remove at 5 endpoints). Where one command is too slow for the budget, the figure is extrapolated linearly in table size from smaller scales; building a whole ruleset one command per rule is quadratic and is measured on small calibration clusters, then extrapolated with a quadratic fit (marked extrapolated, dashed in the charts).',
@@ -74,6 +76,7 @@ export async function runBench(options: Partial<BenchOptions> = {}): Promise<Ben
   const modes: ModeUnderTest[] = [];
   for (const m of o.modes) modes.push(await modeFor(m));
   const lookup: LookupRow[] = [];
+  const roundTrip: RoundTripRow[] = [];
   const update: UpdateRow[] = [];
   const memory: MemoryRow[] = [];
   const notes = [...NOTES];
@@ -102,6 +105,12 @@ export async function runBench(options: Partial<BenchOptions> = {}): Promise<Ben
         lookup.push(...rows);
         const last = rows.find((r) => r.case === 'new-last');
         for (const r of rows) if (r.error !== null) progress.note(`${mode.name} ${S} ${r.case}: ${r.error}`);
+        if (S <= ROUND_TRIP_MAX_SERVICES) {
+          progress.step(`${mode.name} ${S} svc · round trip across nodes`);
+          const rt = measureRoundTrips(mode.name, S, o.endpoints, budget, o.seed);
+          roundTrip.push(rt);
+          progress.note(`${mode.name} ${S} svc: ${Math.round(rt.cpuRoundTripsPerSec).toLocaleString('en-US')} round trips/s (CPU)${rt.error !== null ? `; ${rt.error}` : ''}`);
+        }
         const ups = built.measureUpdates();
         update.push(...ups);
         const rs = ups.find((u) => u.op === 'full-resync' && u.strategy !== 'per-rule');
@@ -142,7 +151,7 @@ export async function runBench(options: Partial<BenchOptions> = {}): Promise<Ben
     connection: kConn,
     ratios: kRatios,
   };
-  const targets = evaluateTargets(lookup, update, memory, restoreMs, kernelSection, o.endpoints);
+  const targets = evaluateTargets(lookup, update, memory, restoreMs, kernelSection, o.endpoints, roundTrip);
   const cpu = cpus();
   const results: BenchResults = {
     meta: {
@@ -166,6 +175,7 @@ export async function runBench(options: Partial<BenchOptions> = {}): Promise<Ben
       notes,
     },
     lookup,
+    roundTrip,
     update,
     memory,
     kernel: kernelSection,

@@ -40,6 +40,29 @@ export interface LookupRow {
   readonly error: string | null;
 }
 
+/**
+ * Issue #5: full pod → ClusterIP → remote pod round trips through the emulated cluster (request
+ * and reply, VXLAN both ways, no trace sink), each a new connection.
+ */
+export interface RoundTripRow {
+  readonly mode: ModeName;
+  readonly services: number;
+  readonly endpoints: number;
+  /** 1e9 / median wall ns per round trip. */
+  readonly roundTripsPerSec: number;
+  /** 1e9 / median CPU ns per round trip (robust to other load on the machine). */
+  readonly cpuRoundTripsPerSec: number;
+  /** Median wall time per round trip, ns (benchmark.js cycles). */
+  readonly medianNs: number;
+  readonly rmePct: number;
+  /** Median process CPU time per round trip, ns. */
+  readonly cpuNs: number;
+  readonly samples: number;
+  /** Building the three-node cluster (every node's kube-proxy sync), ms. */
+  readonly buildMs: number;
+  readonly error: string | null;
+}
+
 export interface UpdateRow {
   readonly mode: ModeName;
   readonly strategy: Strategy;
@@ -164,6 +187,7 @@ export interface BenchMeta {
 export interface BenchResults {
   readonly meta: BenchMeta;
   readonly lookup: readonly LookupRow[];
+  readonly roundTrip: readonly RoundTripRow[];
   readonly update: readonly UpdateRow[];
   readonly memory: readonly MemoryRow[];
   readonly kernel: KernelSection;

@@ -12,11 +12,13 @@ import { writeResults } from './report/files.js';
 /** Numbers that are NaN when not measured; JSON stores them as null. */
 const NAN_KEYS = new Set([
   'medianNs', 'meanNs', 'rmePct', 'cpuNs', 'medianMs', 'cpuMs', 'bytesPerUnit', 'ratio', 'kernelNs', 'kernelRmePct', 'kernelRulesNs',
-  'emulatorNs', 'emulatorRmePct', 'rulesEvaluated', 'hashProbes', 'ipsetProbes', 'ipvsProbes', 'wallNs', 'cpuShare',
+  'emulatorNs', 'emulatorRmePct', 'rulesEvaluated', 'hashProbes', 'ipsetProbes', 'ipvsProbes', 'wallNs', 'cpuShare', 'roundTripsPerSec', 'cpuRoundTripsPerSec',
 ]);
 
 export function loadResults(path: string): BenchResults {
-  return JSON.parse(readFileSync(path, 'utf8'), (k, v: unknown) => (v === null && NAN_KEYS.has(k) ? Number.NaN : v)) as BenchResults;
+  const r = JSON.parse(readFileSync(path, 'utf8'), (k, v: unknown) => (v === null && NAN_KEYS.has(k) ? Number.NaN : v)) as BenchResults;
+  // Runs from before the round-trip benchmark (issue 5) have no such section.
+  return r.roundTrip === undefined ? { ...r, roundTrip: [] } : r;
 }
 
 /** Writes the files of `jsonPath` again (next to it, same label) and returns the console table. */

@@ -1,8 +1,8 @@
 /**
- * The speed and memory targets of issues 2, 3, 4 and 7, evaluated against a run's rows. They are
+ * The speed and memory targets of issues 2, 3, 4, 5 and 7, evaluated against a run's rows. They are
  * reported, never asserted (DESIGN.md: targets live in bench/, not in timed tests).
  */
-import type { KernelSection, LookupRow, MemoryRow, TargetRow, UpdateRow } from './model.js';
+import type { KernelSection, LookupRow, MemoryRow, RoundTripRow, TargetRow, UpdateRow } from './model.js';
 
 const TEN_K = 10_000;
 
@@ -29,6 +29,7 @@ export function evaluateTargets(
   restoreMs: ReadonlyMap<number, { median: number; rmePct: number; samples: number }>,
   kernel: KernelSection,
   endpoints: number,
+  roundTrip: readonly RoundTripRow[] = [],
 ): TargetRow[] {
   const out: TargetRow[] = [];
   const add = (id: string, description: string, target: string, limit: number, unit: string, value: number | null, measured: string, source: string, cmp: 'le' | 'ge' = 'le'): void => {
@@ -57,6 +58,22 @@ export function evaluateTargets(
 
   const est = lk('iptables', TEN_K, 'established');
   add('established', 'Packet of an established connection (conntrack hit, no nat walk), iptables mode, 10k services', '≤ 1 µs median', 1_000, 'ns', est?.medianNs ?? null, est === undefined ? '' : `${fmtUs(est.medianNs)}${rme(est.rmePct)} (CPU ${fmtUs(est.cpuNs)})`, 'issue 2');
+
+  const rt = roundTrip.find((r) => r.mode === 'iptables' && r.services === 1_000);
+  out.push({
+    id: 'round-trip-1k',
+    description: 'Pod → ClusterIP → remote pod round trip (request and reply, both nodes, VXLAN both ways, no trace), iptables mode, 1,000 services; a new connection each',
+    target: '≥ 100,000 round trips/s',
+    measured:
+      rt === undefined
+        ? 'not measured (1,000 services not in this run)'
+        : `${Math.round(rt.roundTripsPerSec).toLocaleString('en-US')}/s${rme(rt.rmePct)} (CPU ${Math.round(rt.cpuRoundTripsPerSec).toLocaleString('en-US')}/s; ${fmtUs(rt.medianNs)} per round trip)${rt.error !== null ? `; ERROR ${rt.error}` : ''}`,
+    value: rt?.roundTripsPerSec ?? null,
+    limit: 100_000,
+    unit: 'round trips/s',
+    pass: rt === undefined || !Number.isFinite(rt.roundTripsPerSec) ? null : rt.error === null && rt.roundTripsPerSec >= 100_000,
+    source: 'issue 5',
+  });
 
   const full = up('iptables', 'full', 'full-resync', TEN_K);
   add('full-sync-10k', `Full sync of 10,000 services × ${endpoints} endpoints (build the payload, restore it, compile)`, '≤ 500 ms', 500, 'ms', full?.medianMs ?? null, full === undefined ? '' : `${fmtMs(full.medianMs)}${rme(full.rmePct)}${cpu(full.cpuMs)} (${full.samples} sample${full.samples === 1 ? '' : 's'}${full.note.startsWith('the build') ? ', the first full sync of the build' : ''}; build ${fmtMs(full.buildMs ?? Number.NaN)}, restore ${fmtMs(full.restoreMs ?? Number.NaN)}, compile ${fmtMs(full.compileMs ?? Number.NaN)})`, 'issue 3');

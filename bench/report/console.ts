@@ -1,6 +1,6 @@
 /** The console summary: lookup, update and memory figures by scale, then targets and kernel ratios. */
 import { LOOKUP_CASES, UPDATE_OPS, type BenchResults } from '../model.js';
-import { fmtBytes, fmtMs, fmtNs, fmtRme, fmtServices } from './format.js';
+import { fmtBytes, fmtMs, fmtNs, fmtRate, fmtRme, fmtServices } from './format.js';
 
 function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -9,7 +9,7 @@ function table(head: readonly string[], rows: readonly (readonly string[])[]): s
 }
 
 export function consoleReport(r: BenchResults): string {
-  const scales = [...new Set([...r.lookup.map((x) => x.services), ...r.update.map((x) => x.services)])].sort((a, b) => a - b);
+  const scales = [...new Set([...r.lookup.map((x) => x.services), ...r.roundTrip.map((x) => x.services), ...r.update.map((x) => x.services)])].sort((a, b) => a - b);
   const head = ['', ...scales.map((s) => `${fmtServices(s)} svc`)];
   const out: string[] = [];
 
@@ -27,6 +27,18 @@ export function consoleReport(r: BenchResults): string {
     }
   }
   out.push(table(head, lrows));
+
+  if (r.roundTrip.length > 0) {
+    out.push('', 'Round trips pod → ClusterIP → remote pod and back (VXLAN both ways), new connection each: per second (wall) ±rme · per second (CPU)');
+    const rrows: string[][] = r.meta.options.modes.map((mode) => [
+      `${mode} round trip`,
+      ...scales.map((s) => {
+        const x = r.roundTrip.find((t) => t.mode === mode && t.services === s);
+        return x === undefined ? '' : `${fmtRate(x.roundTripsPerSec)}/s ${fmtRme(x.rmePct)} · cpu ${fmtRate(x.cpuRoundTripsPerSec)}/s${x.error !== null ? ' !' : ''}`;
+      }),
+    ]);
+    out.push(table(head, rrows));
+  }
 
   out.push('', 'Updates: wall-time median ±rme · CPU-time median; ~ = extrapolated');
   const urows: string[][] = [];

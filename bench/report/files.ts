@@ -31,6 +31,7 @@ export function writeResults(r: BenchResults, outDir: string, label: string): st
   const files: [string, string][] = [
     [`${label}.json`, `${JSON.stringify(r, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`],
     [`${label}-lookup.csv`, toCsv(r.lookup)],
+    [`${label}-roundtrip.csv`, toCsv(r.roundTrip)],
     [`${label}-update.csv`, toCsv(r.update)],
     [`${label}-memory.csv`, toCsv(r.memory)],
     [`${label}-targets.csv`, toCsv(r.targets)],

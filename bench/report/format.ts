@@ -34,3 +34,12 @@ export function fmtCount(n: number): string {
 export function fmtServices(n: number): string {
   return n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n);
 }
+
+/** A rate per second, rounded to what reads best (`18.2k`, `104k`). */
+export function fmtRate(perSec: number): string {
+  if (!Number.isFinite(perSec)) return '–';
+  if (perSec < 1_000) return perSec.toFixed(0);
+  if (perSec < 100_000) return `${(perSec / 1000).toFixed(1)}k`;
+  if (perSec < 1e6) return `${(perSec / 1000).toFixed(0)}k`;
+  return `${(perSec / 1e6).toFixed(2)}M`;
+}

@@ -4,7 +4,7 @@
  * kernel beside the emulator), every figure as a table, and how each was measured.
  */
 import { LOOKUP_CASES, UPDATE_OPS, type BenchResults, type LookupCase, type UpdateOp } from '../model.js';
-import { fmtBytes, fmtCount, fmtMs, fmtNs, fmtRme, fmtServices } from './format.js';
+import { fmtBytes, fmtCount, fmtMs, fmtNs, fmtRate, fmtRme, fmtServices } from './format.js';
 import { compact, escapeXml, lineChart, type ChartSeries } from './svg.js';
 
 const CASE_TITLE: Record<LookupCase, string> = {
@@ -37,7 +37,7 @@ function section(title: string, body: string, id: string): string {
 
 export function htmlReport(r: BenchResults): string {
   const modes = r.meta.options.modes;
-  const scales = [...new Set([...r.lookup.map((x) => x.services), ...r.update.map((x) => x.services)])].sort((a, b) => a - b);
+  const scales = [...new Set([...r.lookup.map((x) => x.services), ...r.roundTrip.map((x) => x.services), ...r.update.map((x) => x.services)])].sort((a, b) => a - b);
 
   // --- charts ---------------------------------------------------------------------------------
   const lookupSeries = (metric: 'time' | 'cost'): ChartSeries[] => {
@@ -139,6 +139,19 @@ export function htmlReport(r: BenchResults): string {
     )
     .join('\n')}</table>`;
 
+  const roundTripTable = `<table>${scaleHead}\n${modes
+    .map(
+      (mode) =>
+        `<tr><th>${escapeXml(`${mode}: round trips per second`)}</th>${scales
+          .map((s) => {
+            const x = r.roundTrip.find((t) => t.mode === mode && t.services === s);
+            if (x === undefined) return '<td></td>';
+            return `<td title="${escapeXml(`${x.samples} cycles; cluster built in ${fmtMs(x.buildMs)}${x.error !== null ? `; ERROR ${x.error}` : ''}`)}"${x.error !== null ? ' class="bad"' : ''}>${escapeXml(fmtRate(x.roundTripsPerSec))}/s <small>${escapeXml(fmtRme(x.rmePct))}<br>cpu ${escapeXml(fmtRate(x.cpuRoundTripsPerSec))}/s<br>${escapeXml(fmtNs(x.medianNs))} each</small></td>`;
+          })
+          .join('')}</tr>`,
+    )
+    .join('\n')}</table>`;
+
   const combos = [...new Set(r.update.map((u) => `${u.mode}|${u.op}|${u.strategy}`))];
   const updateTable = `<table>${scaleHead}\n${combos
     .map((key) => {
@@ -215,6 +228,7 @@ ${metaList}
 ${section('Targets', `<p>From issues 2, 3, 4 and 7; reported here, never asserted in tests.</p>${targetsTable}`, 'targets')}
 ${section('Charts', `<div class="charts">${charts.join('\n')}</div><p>Hollow points joined by dashed lines are extrapolated, not measured. Hover a point for its figures.</p>`, 'charts')}
 ${section('Per packet', `<p>Median wall time per packet over benchmark.js cycles with its relative margin of error (95 %), the median process CPU time per packet (not inflated when other processes hold the CPU), and the machine-independent cost: iptables rules evaluated over every table the packet crossed, and hash probes (ipset buckets + IPVS table slots).</p>${lookupTable}`, 'lookup')}
+${section('Round trips across nodes', `<p>A pod on node-1 opens a new connection to a ClusterIP whose endpoints are pods on other nodes; the SYN crosses cni0, kube-proxy's DNAT, flannel.1 (VXLAN), the underlay and the remote node, and the SYN-ACK comes all the way back un-DNATed. Median over benchmark.js cycles, no trace sink (issue 5).</p>${roundTripTable}`, 'roundtrip')}
 ${section('Updates', `<p>Median time of one update, with what it wrote. Hover a cell for its method. ≈ marks a value extrapolated from smaller scales.</p>${updateTable}`, 'update')}
 ${section('Memory', `<p>Live heap + array buffers added by building each part (full GC before and after).</p>${memoryTable}`, 'memory')}
 ${section('The real kernel beside the emulator', kernelBody, 'kernel')}

@@ -1,5 +1,5 @@
 import { formatIpv4 } from '../core/index.js';
-import { type NetNamespace, output, PathResult, receive, receiveBridged } from '../node/index.js';
+import { type Device, type NetNamespace, output, PathResult, receive, receiveBridged } from '../node/index.js';
 import { CT_INFO, type DropReason, Packet } from '../packet/index.js';
 import type { RejectWith } from '../netfilter/index.js';
 import { defaultFlowHash, vxlanSourcePort } from '../wire/index.js';
@@ -36,12 +36,21 @@ export class Forwarder {
   private readonly res = new PathResult();
   /** Called before a packet is processed in a namespace (lets the cluster prepare nodes lazily). */
   beforeEnter: ((ns: NetNamespace) => void) | null = null;
-  /** Source MAC of the frame being bridged (the sending pod's), for captures. */
-  private lastSrcMac = '';
+  /**
+   * The namespace that sent the frame now crossing a veth (the sending pod's), whose eth0 MAC is
+   * the source of a bridged frame in captures. Kept as a reference and read only when tracing.
+   */
+  private lastSender: NetNamespace | null = null;
+  /**
+   * Where the packet goes next, filled in by {@link link} when it returns null: one journey
+   * crosses many links, and a result object per crossing would be garbage on the hot path.
+   */
+  private nextNs: NetNamespace | null = null;
+  private nextDev = '';
+  private nextPkt: Packet | null = null;
 
   /** The destination MAC of a frame leaving towards `peerNs`: the bridge when routed via the gateway, else the next hop's. */
-  private macTowards(ns: NetNamespace, peerNs: NetNamespace, master: string, nextHop: number, peerMac: string): string {
-    this.lastSrcMac = ns.devices.get('eth0')?.mac ?? '';
+  private macTowards(peerNs: NetNamespace, master: string, nextHop: number, peerMac: string): string {
     if (master === '') return peerMac;
     if (peerNs.isLocal(nextHop)) return peerNs.device(master).mac;
     const pod = this.topo.podsByIP.get(nextHop >>> 0);
@@ -50,11 +59,18 @@ export class Forwarder {
 
   constructor(private readonly topo: Topology) {}
 
+  /** The namespace a veth peer names (`host`, or a pod's `pod/NS/NAME`) on `node`. */
   private findNetns(node: string, name: string): NetNamespace | undefined {
     if (name === 'host') return this.topo.nodes.get(node)?.host;
-    const key = name.startsWith('pod/') ? name.slice(4) : name;
-    const pod = this.topo.pods.get(key);
-    return pod !== undefined && !pod.hostNetwork ? pod.netns : undefined;
+    return this.topo.podNetns(name);
+  }
+
+  /** Continues the journey in `ns`, arriving on `dev` (or sent by `ns` itself when `dev` is ''). */
+  private goTo(ns: NetNamespace, dev: string, pkt: Packet): null {
+    this.nextNs = ns;
+    this.nextDev = dev;
+    this.nextPkt = pkt;
+    return null;
   }
 
   /** A packet sent by a process in `from`. */
@@ -82,9 +98,10 @@ export class Forwarder {
           return { outcome: res.outcome, netns: ns, reason: res.dropReason, rejectWith: res.rejectWith, decidedBy: res.decidedBy, hops, packet: pkt };
         case 'delivered': {
           // A VXLAN packet for one of our VTEPs is handed to the device instead of a socket.
-          const vtep = pkt.inner !== null && pkt.proto === 17 ? this.vtepFor(ns, pkt.dport) : '';
-          if (vtep === '') return { outcome: 'delivered', netns: ns, reason: 'none', rejectWith: '', decidedBy: '', hops, packet: pkt };
-          const cfg = ns.device(vtep).vxlan;
+          const vtepDev = pkt.inner !== null && pkt.proto === 17 ? ns.vxlanDeviceOnPort(pkt.dport) : null;
+          if (vtepDev === null) return { outcome: 'delivered', netns: ns, reason: 'none', rejectWith: '', decidedBy: '', hops, packet: pkt };
+          const vtep = vtepDev.name;
+          const cfg = vtepDev.vxlan;
           if (cfg === null || pkt.vni !== cfg.vni) return this.dropAt(ns, pkt, 'malformed', `VXLAN VNI ${pkt.vni} does not match ${vtep}`, hops);
           const inner = pkt.inner as Packet;
           if (ns.trace !== null) ns.trace.emit({ kind: 'decap', place: ns.place, detail: `VXLAN VNI ${pkt.vni} from ${formatIpv4(pkt.src)}:${pkt.sport} → ${vtep}` });
@@ -94,11 +111,13 @@ export class Forwarder {
           continue;
         }
         case 'transmitted': {
-          const next = this.link(ns, res.outDev, res.nextHop, pkt, hops);
-          if ('outcome' in next) return next;
-          ns = next.ns;
-          dev = next.dev;
-          pkt = next.pkt;
+          const end = this.link(ns, res.outDev, res.nextHop, pkt, hops);
+          if (end !== null) return end;
+          ns = this.nextNs as NetNamespace;
+          dev = this.nextDev;
+          pkt = this.nextPkt as Packet;
+          this.nextNs = null;
+          this.nextPkt = null;
           continue;
         }
         default: {
@@ -116,13 +135,11 @@ export class Forwarder {
     return { outcome: 'dropped', netns: ns, reason, rejectWith: '', decidedBy: '', hops, packet: pkt };
   }
 
-  private vtepFor(ns: NetNamespace, port: number): string {
-    for (const d of ns.devices.values()) if (d.kind === 'vxlan' && d.vxlan !== null && d.vxlan.port === port) return d.name;
-    return '';
-  }
-
-  /** Where a packet that left `ns` through `outDev` towards `nextHop` arrives next. */
-  private link(ns: NetNamespace, outDev: string, nextHop: number, pkt: Packet, hops: number): { ns: NetNamespace; dev: string; pkt: Packet } | JourneyEnd {
+  /**
+   * Where a packet that left `ns` through `outDev` towards `nextHop` arrives next: null when it
+   * goes on (see {@link goTo}), else how the journey ended.
+   */
+  private link(ns: NetNamespace, outDev: string, nextHop: number, pkt: Packet, hops: number): JourneyEnd | null {
     const dev = ns.device(outDev);
     switch (dev.kind) {
       case 'veth': {
@@ -130,23 +147,23 @@ export class Forwarder {
         const peerNs = this.findNetns(ns.place.node, dev.peer.netns);
         if (peerNs === undefined) return this.dropAt(ns, pkt, 'no-neighbour', `peer of ${outDev} is gone`, hops);
         const peerDev = peerNs.device(dev.peer.dev);
-        captureCrossing(ns, outDev, peerNs, peerDev.name, pkt, dev.mac, this.macTowards(ns, peerNs, peerDev.master, nextHop, peerDev.mac));
+        this.lastSender = ns;
+        if (ns.trace !== null || peerNs.trace !== null) captureCrossing(ns, outDev, peerNs, peerDev.name, pkt, dev.mac, this.macTowards(peerNs, peerDev.master, nextHop, peerDev.mac));
         scrub(pkt);
-        if (peerDev.master === '') return { ns: peerNs, dev: peerDev.name, pkt };
+        if (peerDev.master === '') return this.goTo(peerNs, peerDev.name, pkt);
         return this.bridgeIngress(peerNs, peerDev.master, peerDev.name, nextHop, pkt, hops);
       }
       case 'bridge':
         return this.bridgeEgress(ns, outDev, '', nextHop, pkt, hops);
       case 'vxlan':
-        return this.encapsulate(ns, outDev, nextHop, pkt, hops);
+        return this.encapsulate(ns, dev, nextHop, pkt, hops);
       case 'ethernet': {
         const owner = this.topo.underlay.get(nextHop >>> 0);
         if (owner === undefined) return this.dropAt(ns, pkt, 'no-neighbour', `no host answers ARP for ${formatIpv4(nextHop)} on the underlay`, hops);
-        const ownerMac = owner.netns.device(owner.dev).mac;
-        if (ns.trace !== null) ns.trace.emit({ kind: 'neighbour', place: ns.place, addr: nextHop, mac: ownerMac, dev: outDev });
-        captureCrossing(ns, outDev, owner.netns, owner.dev, pkt, dev.mac, ownerMac);
+        if (ns.trace !== null) ns.trace.emit({ kind: 'neighbour', place: ns.place, addr: nextHop, mac: owner.netns.device(owner.dev).mac, dev: outDev });
+        if (ns.trace !== null || owner.netns.trace !== null) captureCrossing(ns, outDev, owner.netns, owner.dev, pkt, dev.mac, owner.netns.device(owner.dev).mac);
         scrub(pkt);
-        return { ns: owner.netns, dev: owner.dev, pkt };
+        return this.goTo(owner.netns, owner.dev, pkt);
       }
       case 'loopback':
       case 'dummy':
@@ -162,16 +179,16 @@ export class Forwarder {
    * A frame entering bridge `bridge` from port `inPort`: addressed to the bridge itself (the pod's
    * gateway) it is routed by the host; addressed to another port it is bridged.
    */
-  private bridgeIngress(host: NetNamespace, bridge: string, inPort: string, nextHop: number, pkt: Packet, hops: number): { ns: NetNamespace; dev: string; pkt: Packet } | JourneyEnd {
-    if (host.isLocal(nextHop) || host.device(bridge).addresses.some((a) => a.addr === nextHop >>> 0)) {
+  private bridgeIngress(host: NetNamespace, bridge: string, inPort: string, nextHop: number, pkt: Packet, hops: number): JourneyEnd | null {
+    if (host.isLocal(nextHop) || hasAddress(host.device(bridge), nextHop >>> 0)) {
       if (host.trace !== null) host.trace.emit({ kind: 'bridge', place: host.place, bridge, mac: host.device(bridge).mac, port: `${inPort} → ${bridge} (to the host)` });
-      return { ns: host, dev: bridge, pkt };
+      return this.goTo(host, bridge, pkt);
     }
     return this.bridgeEgress(host, bridge, inPort, nextHop, pkt, hops);
   }
 
   /** Bridges or sends a frame out of a bridge port towards `nextHop`'s MAC. */
-  private bridgeEgress(host: NetNamespace, bridge: string, inPort: string, nextHop: number, pkt: Packet, hops: number): { ns: NetNamespace; dev: string; pkt: Packet } | JourneyEnd {
+  private bridgeEgress(host: NetNamespace, bridge: string, inPort: string, nextHop: number, pkt: Packet, hops: number): JourneyEnd | null {
     const neigh = host.neighbours.get(bridge, nextHop);
     if (neigh === undefined) return this.dropAt(host, pkt, 'no-neighbour', `no answer to ARP for ${formatIpv4(nextHop)} on ${bridge}`, hops);
     const entry = host.fdbs.get(bridge)?.get(neigh.mac);
@@ -188,15 +205,17 @@ export class Forwarder {
     const peerNs = this.findNetns(host.place.node, port.peer.netns);
     if (peerNs === undefined) return this.dropAt(host, pkt, 'no-neighbour', `peer of ${entry.dev} is gone`, hops);
     // Routed by the host, the frame comes from the bridge's MAC; bridged, it keeps the sender's.
-    if (inPort === '') captureCrossing(host, entry.dev, peerNs, port.peer.dev, pkt, host.device(bridge).mac, neigh.mac);
-    else if (host.trace !== null || peerNs.trace !== null) peerNs.trace?.emit({ kind: 'capture', place: peerNs.place, dev: port.peer.dev, direction: 'in', frame: { srcMac: this.lastSrcMac, dstMac: neigh.mac, fields: capturedFieldsOf(pkt), encap: null } });
+    if (host.trace !== null || peerNs.trace !== null) {
+      if (inPort === '') captureCrossing(host, entry.dev, peerNs, port.peer.dev, pkt, host.device(bridge).mac, neigh.mac);
+      else peerNs.trace?.emit({ kind: 'capture', place: peerNs.place, dev: port.peer.dev, direction: 'in', frame: { srcMac: this.lastSender?.devices.get('eth0')?.mac ?? '', dstMac: neigh.mac, fields: capturedFieldsOf(pkt), encap: null } });
+    }
     scrub(pkt);
-    return { ns: peerNs, dev: port.peer.dev, pkt };
+    return this.goTo(peerNs, port.peer.dev, pkt);
   }
 
   /** flannel.1's transmit: look up the VTEP MAC and remote address, wrap in VXLAN, send via the underlay. */
-  private encapsulate(host: NetNamespace, vtepDev: string, nextHop: number, pkt: Packet, hops: number): { ns: NetNamespace; dev: string; pkt: Packet } | JourneyEnd {
-    const dev = host.device(vtepDev);
+  private encapsulate(host: NetNamespace, dev: Device, nextHop: number, pkt: Packet, hops: number): JourneyEnd | null {
+    const vtepDev = dev.name;
     const cfg = dev.vxlan;
     if (cfg === null) return this.dropAt(host, pkt, 'malformed', `${vtepDev} is not configured`, hops);
     if (pkt.length > dev.mtu && pkt.df) return this.dropAt(host, pkt, 'mtu-exceeded', `packet of ${pkt.length} bytes exceeds ${vtepDev} MTU ${dev.mtu} with DF set (ICMP fragmentation needed, mtu ${dev.mtu})`, hops);
@@ -225,13 +244,20 @@ export class Forwarder {
       host.trace.emit({ kind: 'encap', place: host.place, detail: `VXLAN VNI ${cfg.vni}: ${formatIpv4(outer.src)}:${outer.sport} → ${formatIpv4(outer.dst)}:${outer.dport} (FDB ${neigh.mac} dst ${formatIpv4(fdb.dst)})` });
     }
     // The encapsulated packet is the host's own output (ip_local_out), so it walks OUTPUT and POSTROUTING.
-    return { ns: host, dev: '', pkt: outer };
+    return this.goTo(host, '', outer);
   }
+}
+
+/** True when `addr` (uint32) is one of the device's own addresses. */
+function hasAddress(dev: Device, addr: number): boolean {
+  const list = dev.addresses;
+  for (let i = 0; i < list.length; i++) if ((list[i] as Device['addresses'][number]).addr === addr) return true;
+  return false;
 }
 
 /**
  * Records the frame crossing a link at both ends (out of `from`/`fromDev`, into `to`/`toDev`),
- * only when tracing.
+ * only when tracing. Callers test for a sink first, so that the MACs are looked up only then.
  */
 function captureCrossing(from: NetNamespace, fromDev: string, to: NetNamespace, toDev: string, pkt: Packet, srcMac: string, dstMac: string): void {
   if (from.trace === null && to.trace === null) return;

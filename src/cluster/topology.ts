@@ -59,6 +59,8 @@ export class Topology {
   readonly underlay = new Map<number, UnderlayPort>();
   /** Pod IP → pod, for pods with their own namespace. */
   readonly podsByIP = new Map<number, ClusterPod>();
+  /** A pod namespace by its name (`pod/NS/NAME`, as veth peers name it): found without building a key per packet. */
+  private readonly podNamespaces = new Map<string, NetNamespace>();
   private vethCounter = 0;
 
   constructor(readonly options: TopologyOptions) {}
@@ -88,6 +90,11 @@ export class Topology {
     this.nodes.set(name, node);
     this.underlay.set(internalIP, { netns: host, dev: 'eth0' });
     return node;
+  }
+
+  /** The namespace of the pod whose netns is named `name` (`pod/NS/NAME`); hostNetwork pods have none. */
+  podNetns(name: string): NetNamespace | undefined {
+    return this.podNamespaces.get(name);
   }
 
   node(name: string): ClusterNode {
@@ -146,6 +153,7 @@ export class Topology {
     const pod: ClusterPod = { namespace, name, node: nodeName, ip, hostNetwork: false, netns, hostVeth };
     this.pods.set(key, pod);
     this.podsByIP.set(ip, pod);
+    this.podNamespaces.set(netns.place.netns, netns);
     return pod;
   }
 

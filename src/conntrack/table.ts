@@ -1,5 +1,6 @@
-import { type Clock, OpenTable } from '../core/index.js';
+import type { Clock } from '../core/index.js';
 import { CT_STATUS, DEFAULT_TIMEOUTS, TCP_STATE, type ConntrackTimeouts } from './status.js';
+import { TupleHash } from './tuple-hash.js';
 
 /**
  * The connection table of one network namespace. Each connection has an original and a reply
@@ -28,8 +29,7 @@ export class ConntrackTable {
   inUse = new Uint8Array(0);
   private readonly freeList: number[] = [];
   private nextFresh = 0;
-  private readonly hash = new OpenTable(4, 64, 0x2545f491);
-  private readonly key = new Uint32Array(4);
+  private readonly hash = new TupleHash(64, 0x2545f491);
   /** Connections allocated (confirmed or not), compared with `max`. */
   count = 0;
   /** Probes of the last lookup (machine-independent cost). */
@@ -81,21 +81,12 @@ export class ConntrackTable {
     this.capacity = cap;
   }
 
-  private setKey(src: number, dst: number, sport: number, dport: number, proto: number): Uint32Array {
-    const k = this.key;
-    k[0] = src;
-    k[1] = dst;
-    k[2] = ((sport << 16) | dport) >>> 0;
-    k[3] = proto;
-    return k;
-  }
-
   /**
    * Finds a confirmed, unexpired connection with this tuple in either direction.
    * Returns `index * 2 + direction` (0 original, 1 reply) or -1.
    */
   find(src: number, dst: number, sport: number, dport: number, proto: number): number {
-    const v = this.hash.get(this.setKey(src, dst, sport, dport, proto));
+    const v = this.hash.get(src, dst, sport, dport, proto);
     this.lastProbes = this.hash.lastProbes;
     if (v < 0) return -1;
     const idx = v >> 1;
@@ -150,12 +141,22 @@ export class ConntrackTable {
   confirm(idx: number): boolean {
     if (((this.status[idx] as number) & CT_STATUS.CONFIRMED) !== 0) return true;
     const p = this.proto[idx] as number;
-    const o = this.setKey(this.oSrc[idx] as number, this.oDst[idx] as number, this.oSport[idx] as number, this.oDport[idx] as number, p);
-    if (this.find(o[0] as number, o[1] as number, o[2]! >>> 16, o[2]! & 0xffff, p) >= 0) return false;
-    const r = [this.rSrc[idx] as number, this.rDst[idx] as number, this.rSport[idx] as number, this.rDport[idx] as number] as const;
-    if (this.find(r[0], r[1], r[2], r[3], p) >= 0) return false;
-    this.hash.set(this.setKey(this.oSrc[idx] as number, this.oDst[idx] as number, this.oSport[idx] as number, this.oDport[idx] as number, p), idx * 2);
-    this.hash.set(this.setKey(r[0], r[1], r[2], r[3], p), idx * 2 + 1);
+    const oSrc = this.oSrc[idx] as number;
+    const oDst = this.oDst[idx] as number;
+    const oSport = this.oSport[idx] as number;
+    const oDport = this.oDport[idx] as number;
+    const rSrc = this.rSrc[idx] as number;
+    const rDst = this.rDst[idx] as number;
+    const rSport = this.rSport[idx] as number;
+    const rDport = this.rDport[idx] as number;
+    if (this.find(oSrc, oDst, oSport, oDport, p) >= 0) return false;
+    if (this.find(rSrc, rDst, rSport, rDport, p) >= 0) return false;
+    // Both tuples were just found absent (find frees an expired owner on the way), so they go in
+    // without another probe walk; a connection whose reply tuple is its original tuple (a packet
+    // from an address and port to themselves) has one entry, the reply direction, as before.
+    this.hash.insertAbsent(oSrc, oDst, oSport, oDport, p, idx * 2);
+    if (rSrc === oSrc && rDst === oDst && rSport === oSport && rDport === oDport) this.hash.set(rSrc, rDst, rSport, rDport, p, idx * 2 + 1);
+    else this.hash.insertAbsent(rSrc, rDst, rSport, rDport, p, idx * 2 + 1);
     this.status[idx] = (this.status[idx] as number) | CT_STATUS.CONFIRMED;
     return true;
   }
@@ -165,8 +166,8 @@ export class ConntrackTable {
     if (this.inUse[idx] !== 1) return;
     if (((this.status[idx] as number) & CT_STATUS.CONFIRMED) !== 0) {
       const p = this.proto[idx] as number;
-      this.hash.delete(this.setKey(this.oSrc[idx] as number, this.oDst[idx] as number, this.oSport[idx] as number, this.oDport[idx] as number, p));
-      this.hash.delete(this.setKey(this.rSrc[idx] as number, this.rDst[idx] as number, this.rSport[idx] as number, this.rDport[idx] as number, p));
+      this.hash.delete(this.oSrc[idx] as number, this.oDst[idx] as number, this.oSport[idx] as number, this.oDport[idx] as number, p);
+      this.hash.delete(this.rSrc[idx] as number, this.rDst[idx] as number, this.rSport[idx] as number, this.rDport[idx] as number, p);
     }
     this.inUse[idx] = 0;
     this.status[idx] = 0;
@@ -194,9 +195,19 @@ export class ConntrackTable {
     return out;
   }
 
-  /** Removes every connection (conntrack -F). */
+  /**
+   * Removes every connection (conntrack -F). The same end state as freeing each one in index
+   * order, without removing their tuples from the hash one by one.
+   */
   flush(): void {
-    for (let i = 0; i < this.nextFresh; i++) if (this.inUse[i] === 1) this.free(i);
+    for (let i = 0; i < this.nextFresh; i++) {
+      if (this.inUse[i] !== 1) continue;
+      this.inUse[i] = 0;
+      this.status[i] = 0;
+      this.count--;
+      this.freeList.push(i);
+    }
+    this.hash.clear();
   }
 
   /** Bytes held by the columns and hash (for memory reports). */

@@ -15,6 +15,8 @@ export const CT_IN = { ACCEPT: 0, DROP_TABLE_FULL: 1 } as const;
  */
 export class Conntrack {
   readonly table: ConntrackTable;
+  /** TCP timeout in seconds by state number (NONE and unknown states take CLOSE's), read per packet. */
+  private readonly tcpTimeoutByState: Float64Array;
 
   constructor(
     clock: Clock,
@@ -23,11 +25,14 @@ export class Conntrack {
     readonly timeouts: ConntrackTimeouts = DEFAULT_TIMEOUTS,
   ) {
     this.table = new ConntrackTable(clock, max, timeouts);
+    this.tcpTimeoutByState = new Float64Array(256).fill(timeouts.tcp.CLOSE);
+    TCP_STATE_NAMES.forEach((name, state) => {
+      if (name !== 'NONE') this.tcpTimeoutByState[state] = timeouts.tcp[name];
+    });
   }
 
   private tcpTimeout(state: number): number {
-    const name = TCP_STATE_NAMES[state] ?? 'CLOSE';
-    return name === 'NONE' ? this.timeouts.tcp.CLOSE : this.timeouts.tcp[name];
+    return this.tcpTimeoutByState[state & 0xff] as number;
   }
 
   private tupleOf(pkt: Packet): boolean {

@@ -106,6 +106,8 @@ export class NetNamespace implements NetfilterEnv, KernelObjects, NfacctApi {
   /** Next hop of the packet being walked (MASQUERADE picks the source address facing it). */
   currentNextHop = 0;
   private readonly natReq = emptyNatRequest();
+  /** The VXLAN devices among `devices`, in creation order (see {@link vxlanDeviceOnPort}). */
+  private readonly vxlanDevices: Device[] = [];
 
   constructor(opts: NetnsOptions) {
     this.clock = opts.clock;
@@ -140,8 +142,22 @@ export class NetNamespace implements NetfilterEnv, KernelObjects, NfacctApi {
     if (this.devices.has(name)) throw new KpemuError('DEVICE_INVALID', `device "${name}" already exists in ${this.place.node}/${this.place.netns}`);
     const dev = newDevice(name, kind, mac, mtu);
     this.devices.set(name, dev);
+    if (kind === 'vxlan') this.vxlanDevices.push(dev);
     if (kind === 'bridge' || kind === 'vxlan') this.fdbs.set(name, new Fdb());
     return dev;
+  }
+
+  /**
+   * The VXLAN device whose UDP port is `port` (the socket a VXLAN packet delivered here reaches),
+   * or null. Kept in a list so the per-packet check does not iterate the device map.
+   */
+  vxlanDeviceOnPort(port: number): Device | null {
+    const list = this.vxlanDevices;
+    for (let i = 0; i < list.length; i++) {
+      const d = list[i] as Device;
+      if (d.vxlan !== null && d.vxlan.port === port) return d;
+    }
+    return null;
   }
 
   device(name: string): Device {

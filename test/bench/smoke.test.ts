@@ -63,6 +63,25 @@ describe('bench (quick, in-process)', () => {
     }
   });
 
+  it('has a round-trip row per mode and scale: every round trip went there and back, none failed', () => {
+    for (const mode of ['iptables', 'ipvs'] as const) {
+      for (const s of SCALES) {
+        const r = run.results.roundTrip.find((x) => x.mode === mode && x.services === s);
+        expect(r, `${mode} ${s} round trip`).toBeDefined();
+        if (r === undefined) continue;
+        expect(r.error, `${mode} ${s} round trip`).toBeNull();
+        expect(r.samples).toBeGreaterThan(0);
+        expect(Number.isFinite(r.roundTripsPerSec) && r.roundTripsPerSec > 0).toBe(true);
+        expect(r.roundTripsPerSec * r.medianNs).toBeCloseTo(1e9, 0);
+      }
+    }
+    const csv = readFileSync(join(dir, 'smoke-roundtrip.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toContain('roundTripsPerSec');
+    expect(csv).toHaveLength(run.results.roundTrip.length + 1);
+    expect(run.table).toContain('Round trips');
+    expect(run.results.targets.some((t) => t.id === 'round-trip-1k')).toBe(true);
+  });
+
   it('walks more iptables rules with more services, and IPVS does not', () => {
     const rules = (mode: string, s: number, c: string) => run.results.lookup.find((x) => x.mode === mode && x.services === s && x.case === c)?.rulesEvaluated ?? Number.NaN;
     for (const c of ['new-last', 'new-middle', 'non-service'] as const) expect(rules('iptables', 50, c)).toBeGreaterThan(rules('iptables', 10, c));
