@@ -1,6 +1,7 @@
 import type { AddrMatch, IfaceMatch, Match, Rule, RuleCommand, TableName, Target } from '../ast.js';
 import type { MatchModule, OptionDef, OptionUse, TargetModule } from '../modules/module-types.js';
 import { MATCH_BY_NAME, MATCH_MODULES, TARGET_BY_NAME, TARGET_MODULES, UNMODELLED_TARGETS } from '../modules/registry.js';
+import { parsePlainNatRange } from '../modules/nat-range.js';
 import { CHAIN_NAME_MAX } from '../modules/target-standard.js';
 import { parseAddressArg, parseIface } from './address.js';
 import { GLOBAL_BY_WORD, GLOBAL_LONG_NAMES } from './global-options.js';
@@ -9,7 +10,6 @@ import { parseProtocol, protocolSaveName } from './protocols.js';
 import { makeRule, NO_MATCHES, protoValue } from './rule-value.js';
 import { ownString } from './own-string.js';
 import { RangeMemo } from './range-memo.js';
-import { HASH_SEED, hashRange, hashStep } from './word-hash.js';
 
 /**
  * The restore parser's fast path for the rule lines kube-proxy and flannel write (`-A`/`-I CHAIN`
@@ -85,21 +85,34 @@ interface OptionWord {
   /** Without the dashes, for getopt's prefix rule. */
   readonly name: string;
 }
-/** A fixed table of words with a value each. */
+/**
+ * A fixed table of words with a value each (option words, module and target names), looked up
+ * by the word's length and two of its characters, then confirmed with `startsWith`.
+ */
 class StaticWords<V> {
-  private readonly memo = new RangeMemo<V>();
+  private readonly buckets: (readonly { readonly word: string; readonly value: V }[] | undefined)[] = new Array(1 << 15).fill(undefined);
 
   add(word: string, value: V): void {
-    if (this.get(word, 0, word.length, hashRange(word, 0, word.length)) === undefined) this.memo.set(word, value);
+    if (this.get(word, 0, word.length) !== undefined) return;
+    const k = bucketOf(word, 0, word.length);
+    this.buckets[k] = [...(this.buckets[k] ?? []), { word, value }];
   }
 
-  /** The value of `text[from, to)` (hashed as `hash`), or undefined. */
-  get(text: string, from: number, to: number, hash: number): V | undefined {
-    const memo = this.memo;
-    memo.begin();
-    memo.range(from, to, hash);
-    return memo.get(text);
+  /** The value of the word `text[from, to)`, or undefined. */
+  get(text: string, from: number, to: number): V | undefined {
+    const bucket = this.buckets[bucketOf(text, from, to)];
+    if (bucket === undefined) return undefined;
+    const len = to - from;
+    for (const e of bucket) if (e.word.length === len && text.startsWith(e.word, from)) return e.value;
+    return undefined;
   }
+}
+
+/** Length, third (or last) character and last character of a non-empty word, in 15 bits. */
+function bucketOf(text: string, from: number, to: number): number {
+  const len = to - from;
+  const c = text.charCodeAt(len > 2 ? from + 2 : to - 1);
+  return ((len & 31) << 10) | ((c & 31) << 5) | (text.charCodeAt(to - 1) & 31);
 }
 
 const OPTION_WORDS = new StaticWords<OptionWord>();
@@ -120,6 +133,8 @@ for (const [name, t] of TARGET_BY_NAME) TARGET_NAMES.add(name, t);
 for (const name of UNMODELLED_TARGETS) TARGET_NAMES.add(name, null);
 
 const DROP_MODULE = TARGET_BY_NAME.get('DROP');
+const DNAT_MODULE = TARGET_MODULES.dnat as unknown as TargetModule;
+const TO_DESTINATION = DNAT_MODULE.options.find((d) => d.names[0] === 'to-destination');
 /** Match values that must stay one per rule: the engine keeps per-match state by identity. */
 function shareable(m: Match): boolean {
   return !(m.kind === 'statistic' && m.mode === 'nth') && m.kind !== 'recent';
@@ -149,15 +164,19 @@ export class FastRuleParser {
   private wordCount = 0;
   private wFrom = 0;
   private wTo = 0;
-  /** hashRange of the current word. */
-  private wHash = 0;
+  /** Where the next tab, quote and backslash at or after `*From` are (text length when none). */
+  private tabAt = -1;
+  private tabFrom = 0;
+  private quoteAt = -1;
+  private quoteFrom = 0;
+  private backslashAt = -1;
+  private backslashFrom = 0;
 
   // getopt state, as in CommandLineParser.
   private invert = false;
   private command = CMD_NONE;
   private chainFrom = 0;
   private chainTo = 0;
-  private chainHash = 0;
   private rulenum = 0;
   private seen = 0;
   private src: AddrMatch | undefined;
@@ -176,18 +195,15 @@ export class FastRuleParser {
   private hasTarget = false;
   private targetFrom = 0;
   private targetTo = 0;
-  private targetHash = 0;
 
   // Option uses, in order, as parallel arrays; `useOwner` is the match instance or -1 (target).
   private readonly useDef: OptionDef[] = [];
   private readonly useOwner: number[] = [];
-  /** The option's argument words (from, to, hash), and its second word; to = -1 when none. */
+  /** The option's argument word (from, to), and its second word; to = -1 when none. */
   private readonly useArg: number[] = [];
   private readonly useArgEnd: number[] = [];
-  private readonly useArgHash: number[] = [];
   private readonly useArg2: number[] = [];
   private readonly useArg2End: number[] = [];
-  private readonly useArg2Hash: number[] = [];
   private readonly useInvert: boolean[] = [];
   private readonly useProto: number[] = [];
   private readonly useProtoInvert: boolean[] = [];
@@ -195,13 +211,9 @@ export class FastRuleParser {
 
   /** The chain name `text[from, to)` as one shared string that does not pin `text`. */
   chainName(text: string, from: number, to: number): string {
-    return this.chain(text, from, to, hashRange(text, from, to));
-  }
-
-  private chain(text: string, from: number, to: number, hash: number): string {
     const memo = this.chains;
     memo.begin();
-    memo.range(from, to, hash);
+    memo.range(from, to);
     let name = memo.get(text);
     if (name === undefined) {
       name = ownString(text, from, to);
@@ -215,7 +227,10 @@ export class FastRuleParser {
    * must read the line. Never throws.
    */
   parse(text: string, from: number, to: number, table: TableName): RuleCommand | null {
-    this.text = text;
+    if (this.text !== text) {
+      this.text = text;
+      this.tabAt = this.quoteAt = this.backslashAt = -1;
+    }
     this.pos = from;
     this.end = to;
     try {
@@ -252,7 +267,9 @@ export class FastRuleParser {
   /**
    * Moves to the next word (its characters, without quotes, in `wFrom..wTo`); false at the end of
    * the line. Gives up on anything the plain rules below do not cover: a tab, a quote inside a
-   * word, a backslash inside quotes, an empty or unterminated quoted word.
+   * word, a backslash inside quotes, an empty or unterminated quoted word. Word ends are found
+   * with the native indexOf, and the next tab, quote and backslash of the text are remembered, so
+   * the whole payload is searched for each about once.
    */
   private next(): boolean {
     const t = this.text;
@@ -264,36 +281,51 @@ export class FastRuleParser {
       return false;
     }
     if (++this.wordCount > MAX_WORDS) giveUp();
-    let h = HASH_SEED;
     if (t.charCodeAt(i) === 34) {
       const from = i + 1;
-      let j = from;
-      for (; j < n; j++) {
-        const c = t.charCodeAt(j);
-        if (c === 34) break;
-        if (c === 92) giveUp();
-        h = hashStep(h, c);
-      }
-      if (j >= n || j === from) giveUp();
-      if (j + 1 < n && t.charCodeAt(j + 1) !== 32) giveUp();
+      const close = this.nextQuote(from);
+      if (close >= n || close === from || this.nextBackslash(from) < close) giveUp();
+      if (close + 1 < n && t.charCodeAt(close + 1) !== 32) giveUp();
       this.wFrom = from;
-      this.wTo = j;
-      this.pos = j + 1;
+      this.wTo = close;
+      this.pos = close + 1;
     } else {
-      const from = i;
-      for (; i < n; i++) {
-        const c = t.charCodeAt(i);
-        if (c === 32) break;
-        if (c === 34 || c === 9) giveUp();
-        h = hashStep(h, c);
-      }
-      this.wFrom = from;
-      this.wTo = i;
-      this.pos = i;
+      let space = t.indexOf(' ', i);
+      if (space < 0 || space > n) space = n;
+      if (this.nextQuote(i) < space) giveUp();
+      this.wFrom = i;
+      this.wTo = space;
+      this.pos = space;
     }
     if (this.wTo - this.wFrom > MAX_WORD) giveUp();
-    this.wHash = h;
     return true;
+  }
+
+  private nextTab(at: number): number {
+    if (this.tabAt < at || this.tabFrom > at) {
+      const k = this.text.indexOf('\t', at);
+      this.tabAt = k < 0 ? this.text.length : k;
+      this.tabFrom = at;
+    }
+    return this.tabAt;
+  }
+
+  private nextQuote(at: number): number {
+    if (this.quoteAt < at || this.quoteFrom > at) {
+      const k = this.text.indexOf('"', at);
+      this.quoteAt = k < 0 ? this.text.length : k;
+      this.quoteFrom = at;
+    }
+    return this.quoteAt;
+  }
+
+  private nextBackslash(at: number): number {
+    if (this.backslashAt < at || this.backslashFrom > at) {
+      const k = this.text.indexOf('\\', at);
+      this.backslashAt = k < 0 ? this.text.length : k;
+      this.backslashFrom = at;
+    }
+    return this.backslashAt;
   }
 
   /** iptables' required argument: the next word, whatever it is. */
@@ -321,6 +353,7 @@ export class FastRuleParser {
   private run(table: TableName): RuleCommand {
     this.reset();
     const t = this.text;
+    if (this.nextTab(this.pos) < this.end) giveUp();
     while (this.next()) {
       const a = this.wFrom;
       const len = this.wTo - a;
@@ -359,7 +392,6 @@ export class FastRuleParser {
         this.requiredArg();
         this.chainFrom = this.wFrom;
         this.chainTo = this.wTo;
-        this.chainHash = this.wHash;
         if (letter === 73 && this.optionalArg()) this.rulenum = ruleNumber(t, this.wFrom, this.wTo);
         return;
       case 115: // -s
@@ -398,8 +430,7 @@ export class FastRuleParser {
         this.hasTarget = true;
         this.targetFrom = this.wFrom;
         this.targetTo = this.wTo;
-        this.targetHash = this.wHash;
-        const module = TARGET_NAMES.get(t, this.wFrom, this.wTo, this.wHash);
+        const module = TARGET_NAMES.get(t, this.wFrom, this.wTo);
         if (module === null) giveUp(); // unmodelled: the general parser refuses it
         if (module !== undefined) {
           this.targetModule = module;
@@ -411,7 +442,7 @@ export class FastRuleParser {
         // -m
         if (this.invert) giveUp();
         this.requiredArg();
-        const module = MATCH_NAMES.get(t, this.wFrom, this.wTo, this.wHash);
+        const module = MATCH_NAMES.get(t, this.wFrom, this.wTo);
         if (module === undefined) giveUp();
         this.loadMatch(module);
         return;
@@ -422,7 +453,7 @@ export class FastRuleParser {
   }
 
   private longOption(): void {
-    const w = OPTION_WORDS.get(this.text, this.wFrom, this.wTo, this.wHash);
+    const w = OPTION_WORDS.get(this.text, this.wFrom, this.wTo);
     if (w === undefined) giveUp();
     if (this.resolve(w.word)) return;
     // No loaded module has the option. The general parser now tries getopt's prefix rule, then
@@ -461,20 +492,16 @@ export class FastRuleParser {
     const u = this.useCount;
     let arg = 0;
     let argEnd = -1;
-    let argHash = 0;
     let arg2 = 0;
     let arg2End = -1;
-    let arg2Hash = 0;
     if (def.args !== 0) {
       this.requiredArg();
       arg = this.wFrom;
       argEnd = this.wTo;
-      argHash = this.wHash;
       if (def.args === 2) {
         if (!this.optionalArg()) giveUp();
         arg2 = this.wFrom;
         arg2End = this.wTo;
-        arg2Hash = this.wHash;
       }
     }
     let instance = -1;
@@ -492,10 +519,8 @@ export class FastRuleParser {
     this.useOwner[u] = instance;
     this.useArg[u] = arg;
     this.useArgEnd[u] = argEnd;
-    this.useArgHash[u] = argHash;
     this.useArg2[u] = arg2;
     this.useArg2End[u] = arg2End;
-    this.useArg2Hash[u] = arg2Hash;
     this.useInvert[u] = this.invert;
     this.useProto[u] = this.proto;
     this.useProtoInvert[u] = this.protoInvert;
@@ -520,7 +545,7 @@ export class FastRuleParser {
     const memo = this.addrs;
     memo.begin();
     memo.int(invert ? 1 : 0);
-    memo.range(this.wFrom, this.wTo, this.wHash);
+    memo.range(this.wFrom, this.wTo);
     let a = memo.get(this.text);
     if (a === undefined) {
       const value: AddrMatch = { prefix: parseAddressArg(this.text.slice(this.wFrom, this.wTo)), invert };
@@ -533,7 +558,7 @@ export class FastRuleParser {
   private protocol(): number {
     const memo = this.protos;
     memo.begin();
-    memo.range(this.wFrom, this.wTo, this.wHash);
+    memo.range(this.wFrom, this.wTo);
     let p = memo.get(this.text);
     if (p === undefined) {
       p = parseProtocol(this.text.slice(this.wFrom, this.wTo).toLowerCase());
@@ -546,7 +571,7 @@ export class FastRuleParser {
     const memo = this.ifaces;
     memo.begin();
     memo.int(invert ? 1 : 0);
-    memo.range(this.wFrom, this.wTo, this.wHash);
+    memo.range(this.wFrom, this.wTo);
     let i = memo.get(this.text);
     if (i === undefined) {
       i = parseIface(ownString(this.text, this.wFrom, this.wTo), invert);
@@ -564,9 +589,9 @@ export class FastRuleParser {
       memo.int(DEF_ID.get(this.useDef[u] as OptionDef) as number);
       memo.int((this.useInvert[u] ? 1 : 0) | (this.useProtoInvert[u] ? 2 : 0) | ((this.useProto[u] as number) << 2));
       const argEnd = this.useArgEnd[u] as number;
-      if (argEnd >= 0) memo.range(this.useArg[u] as number, argEnd, this.useArgHash[u] as number);
+      if (argEnd >= 0) memo.range(this.useArg[u] as number, argEnd);
       const arg2End = this.useArg2End[u] as number;
-      if (arg2End >= 0) memo.range(this.useArg2[u] as number, arg2End, this.useArg2Hash[u] as number);
+      if (arg2End >= 0) memo.range(this.useArg2[u] as number, arg2End);
     }
     return n;
   }
@@ -612,20 +637,25 @@ export class FastRuleParser {
       // A jump to a chain: the general parser's checks (it has no options: no module owns them).
       const memo = this.jumps;
       memo.begin();
-      memo.range(this.targetFrom, this.targetTo, this.targetHash);
+      memo.range(this.targetFrom, this.targetTo);
       let jump = memo.get(t);
       if (jump === undefined) {
         const len = this.targetTo - this.targetFrom;
         if (len < 1 || len > CHAIN_NAME_MAX) giveUp();
-        jump = { kind: 'jump', chain: this.chain(t, this.targetFrom, this.targetTo, this.targetHash) };
+        jump = { kind: 'jump', chain: this.chainName(t, this.targetFrom, this.targetTo) };
         memo.set(t, jump);
       }
       return jump;
     }
+    if (module === DNAT_MODULE) {
+      // kube-proxy's one DNAT per endpoint: each is new, so it is built directly, not remembered.
+      const dnat = this.plainDnat();
+      if (dnat !== null) return dnat;
+    }
     const memo = this.targetValues;
     memo.begin();
     memo.int(MODULE_ID.get(module) as number);
-    memo.range(this.targetFrom, this.targetTo, this.targetHash);
+    memo.range(this.targetFrom, this.targetTo);
     this.keyUses(memo, -1);
     let target = memo.get(t);
     if (target === undefined) {
@@ -635,6 +665,19 @@ export class FastRuleParser {
     return target;
   }
 
+  /** `-j DNAT --to-destination A.B.C.D[:PORT]` alone, as parseDnatTarget builds it; else null. */
+  private plainDnat(): Target | null {
+    let use = -1;
+    for (let u = 0; u < this.useCount; u++) {
+      if (this.useOwner[u] !== -1) continue;
+      if (use >= 0 || this.useDef[u] !== TO_DESTINATION || this.useInvert[u]) return null;
+      use = u;
+    }
+    if (use < 0) return null;
+    const to = parsePlainNatRange(this.text, this.useArg[use] as number, this.useArgEnd[use] as number, this.useProto[use] as number);
+    return to === null ? null : { kind: 'dnat', to, random: false, persistent: false };
+  }
+
   // ------------------------------------------------------------------------------------------
   // After the last word
 
@@ -642,7 +685,7 @@ export class FastRuleParser {
     const t = this.text;
     if (table === 'nat' && this.targetModule === DROP_MODULE && this.targetTo - this.targetFrom === 4 && t.startsWith('DROP', this.targetFrom)) giveUp();
     if (this.chainTo - this.chainFrom > CHAIN_NAME_MAX) giveUp();
-    const chain = this.chain(t, this.chainFrom, this.chainTo, this.chainHash);
+    const chain = this.chainName(t, this.chainFrom, this.chainTo);
     if (this.outIface !== undefined && TABLE_CHECK_IN.includes(chain)) giveUp();
     if (this.inIface !== undefined && TABLE_CHECK_OUT.includes(chain)) giveUp();
     const rule = this.buildRule();

@@ -11,9 +11,14 @@ const MIN_VIEW_LENGTH = 13;
 /** The characters `text[from, to)` in a string that does not reference `text`. */
 export function ownString(text: string, from: number, to: number): string {
   if (to - from < MIN_VIEW_LENGTH) return text.slice(from, to);
-  // A concatenation is a rope of its two parts until something reads a character from it; V8
-  // then flattens it into one fresh sequential string, and the garbage collector drops the rope.
+  // A concatenation is a rope of its two parts (the second still a view of `text`) until V8
+  // flattens it into one fresh sequential string; the garbage collector then drops the rope and
+  // the view. Reading one character does not flatten (it walks the rope); a regular expression
+  // that has to scan the whole string does.
   const s = text.slice(from, from + 1) + text.slice(from + 1, to);
-  s.charCodeAt(0);
+  FLATTEN.test(s);
   return s;
 }
+
+/** Any pattern that makes V8 scan the subject (NUL never occurs in rule text that matters here). */
+const FLATTEN = /\0/;

@@ -1,14 +1,16 @@
 /**
  * A hash table for the restore fast path, keyed by a few numbers (module and option ids, flags)
- * and a few ranges of the payload text (the words a value was parsed from). The caller writes the
- * key piece by piece, giving each range with the hash the scanner already computed for it, so a
- * lookup hashes a handful of numbers; a hit is confirmed with integer compares and one native
- * `startsWith` per range. The entry found last is tried first, because rule lines repeat their
- * neighbours (the same chain, the same comment, the same protocol).
+ * and a few ranges of the payload text (the words a value was parsed from), written piece by
+ * piece. The last few entries found are tried first, without hashing anything: rule lines repeat
+ * their neighbours (the same chain, the same comment, the same protocol). Otherwise the key is hashed
+ * and looked up; a hit is confirmed with integer compares and one native `startsWith` per range.
  *
  * Key ranges are kept as slices of the payload: the table lives only while its payload is parsed.
  */
-import { hashStep } from './word-hash.js';
+import { hashRange, hashStep } from './word-hash.js';
+
+/** How many recent entries are tried before hashing. */
+const RECENT = 4;
 
 export class RangeMemo<V> {
   // The key being written.
@@ -17,6 +19,7 @@ export class RangeMemo<V> {
   private from = new Int32Array(8);
   private to = new Int32Array(8);
   private nRanges = 0;
+  /** The hash of the current key, once computed. */
   private hash = 0;
 
   /** Open addressing: entry index + 1 (0 when empty), and the entry's hash beside it. */
@@ -28,14 +31,15 @@ export class RangeMemo<V> {
   private readonly entryStrs: string[] = [];
   private readonly entryStrStart: number[] = [];
   private readonly values: V[] = [];
-  private last = -1;
+  /** The last entries found or stored (-1: none), tried before hashing; `recentNext` is replaced next. */
+  private readonly recent = new Int32Array(RECENT).fill(-1);
+  private recentNext = 0;
   private missSlot = -1;
 
   /** Starts a new key. */
   begin(): void {
     this.nInts = 0;
     this.nRanges = 0;
-    this.hash = 0x2f0b3c1d;
     this.missSlot = -1;
   }
 
@@ -43,11 +47,10 @@ export class RangeMemo<V> {
   int(n: number): void {
     if (this.nInts === this.ints.length) this.ints = grow(this.ints);
     this.ints[this.nInts++] = n;
-    this.hash = hashStep(this.hash, n);
   }
 
-  /** Appends the text range `[from, to)` whose word hash is `hash` (see word-hash.ts). */
-  range(from: number, to: number, hash: number): void {
+  /** Appends the text range `[from, to)` to the key. */
+  range(from: number, to: number): void {
     if (this.nRanges === this.from.length) {
       this.from = grow(this.from);
       this.to = grow(this.to);
@@ -55,15 +58,24 @@ export class RangeMemo<V> {
     this.from[this.nRanges] = from;
     this.to[this.nRanges] = to;
     this.nRanges++;
-    this.hash = hashStep(hashStep(this.hash, to - from), hash);
   }
 
   /** The value stored under the current key (ranges read in `text`), or undefined. */
   get(text: string): V | undefined {
-    const h = this.hash ^ (this.hash >>> 15);
+    const recent = this.recent;
+    for (let r = 0; r < RECENT; r++) {
+      const e = recent[r] as number;
+      if (e >= 0 && this.same(e, text)) return this.values[e];
+    }
+    let h = 0x2f0b3c1d;
+    for (let k = 0; k < this.nInts; k++) h = hashStep(h, this.ints[k] as number);
+    for (let k = 0; k < this.nRanges; k++) {
+      const from = this.from[k] as number;
+      const to = this.to[k] as number;
+      h = hashStep(hashStep(h, to - from), hashRange(text, from, to));
+    }
+    h ^= h >>> 15;
     this.hash = h;
-    const last = this.last;
-    if (last >= 0 && this.entryHash[last] === h && this.same(last, text)) return this.values[last];
     const slots = this.slots;
     const mask = slots.length - 1;
     let s = h & mask;
@@ -71,7 +83,7 @@ export class RangeMemo<V> {
       const e = slots[s] as number;
       if (e === 0) break;
       if (this.slotHash[s] === h && this.same(e - 1, text)) {
-        this.last = e - 1;
+        this.remember(e - 1);
         return this.values[e - 1];
       }
       s = (s + 1) & mask;
@@ -93,8 +105,13 @@ export class RangeMemo<V> {
     this.slots[this.missSlot] = i + 1;
     this.slotHash[this.missSlot] = this.hash;
     this.missSlot = -1;
-    this.last = i;
+    this.remember(i);
     if (this.values.length * 2 > this.slots.length) this.rehash();
+  }
+
+  private remember(i: number): void {
+    this.recent[this.recentNext] = i;
+    this.recentNext = (this.recentNext + 1) % RECENT;
   }
 
   /** Whether entry `i` has the current key. */
