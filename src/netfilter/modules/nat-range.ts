@@ -100,3 +100,45 @@ export function formatNatRange(r: NatRange): string {
   }
   return out;
 }
+
+/**
+ * {@link parseNatRange} for the form kube-proxy writes, `A.B.C.D:PORT` (canonical dotted quad,
+ * plain decimal port) or `A.B.C.D`, read in place from `text[from, to)`; null for every other
+ * form, which then goes through parseNatRange. `proto` is the rule's `-p` when the option was read.
+ */
+export function parsePlainNatRange(text: string, from: number, to: number, proto: number): NatRange | null {
+  let addr = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  let i = from;
+  for (; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return null;
+      addr = addr * 256 + octet;
+      octet = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && octet === 0) return null; // a leading zero
+      octet = octet * 10 + (c - 48);
+      if (octet > 255) return null;
+      digits++;
+    } else break;
+  }
+  if (dots !== 3 || digits === 0) return null;
+  addr = addr * 256 + octet;
+  if (i === to) return { hasAddr: true, addrLo: addr, addrHi: addr, hasPorts: false, portLo: 0, portHi: 0 };
+  if (text.charCodeAt(i) !== 58 || !PORT_PROTOS.includes(proto)) return null;
+  let port = 0;
+  const p0 = ++i;
+  for (; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return null;
+    port = port * 10 + (c - 48);
+    if (port > 65535) return null;
+  }
+  if (i === p0 || (text.charCodeAt(p0) === 48 && i - p0 > 1)) return null;
+  return { hasAddr: true, addrLo: addr, addrHi: addr, hasPorts: true, portLo: port, portHi: port };
+}

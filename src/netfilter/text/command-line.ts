@@ -8,6 +8,7 @@ import { badValue, noTable, parseError, unknownOption, unsupported } from './err
 import { GLOBAL_BY_LETTER, GLOBAL_BY_WORD, GLOBAL_LONG_NAMES, type GlobalDef, type GlobalId } from './global-options.js';
 import { optionIndex, type OptionIndex } from './option-index.js';
 import { parseProtocol, protocolSaveName } from './protocols.js';
+import { makeRule, NO_MATCHES, protoValue } from './rule-value.js';
 
 /**
  * Parses the words of one iptables command (an iptables-restore line, or `iptables` argv) the way
@@ -682,20 +683,19 @@ export class CommandLineParser {
     if (this.outIface !== undefined && TABLE_CHECK_IN.includes(chain)) throw badValue(`Can't use -o with ${chain}`);
     if (this.inIface !== undefined && TABLE_CHECK_OUT.includes(chain)) throw badValue(`Can't use -i with ${chain}`);
     // Exactly sized: a rule's match list lives as long as the rule.
-    const matches = new Array<Match>(this.matchCount);
-    for (let k = 0; k < this.matchCount; k++) matches[k] = (this.matchModules[k] as MatchModule).parse(this.matchUses[k] ?? NO_USES);
-    const rule: { -readonly [K in keyof Rule]: Rule[K] } = { matches, target: this.buildTarget() };
-    if (this.src !== undefined) rule.src = this.src;
-    if (this.dst !== undefined) rule.dst = this.dst;
-    if (this.inIface !== undefined) rule.inIface = this.inIface;
-    if (this.outIface !== undefined) rule.outIface = this.outIface;
-    if (this.proto !== 0) rule.proto = protoValue(this.proto, this.protoInvert);
-    return rule;
+    let matches: readonly Match[] = NO_MATCHES;
+    if (this.matchCount > 0) {
+      const list = new Array<Match>(this.matchCount);
+      for (let k = 0; k < this.matchCount; k++) list[k] = (this.matchModules[k] as MatchModule).parse(this.matchUses[k] ?? NO_USES);
+      matches = list;
+    }
+    const target = this.buildTarget();
+    return makeRule(matches, target, this.src, this.dst, this.inIface, this.outIface, this.proto !== 0 ? protoValue(this.proto, this.protoInvert) : undefined);
   }
 
   private buildTarget(): Target {
     const name = this.targetName;
-    if (name === undefined) return { kind: 'none' };
+    if (name === undefined) return TARGET_MODULES.none.parse('', NO_USES);
     const uses = this.targetUses ?? NO_USES;
     if (this.isGoto) return TARGET_MODULES.goto.parse(name, uses);
     if (this.targetModule !== undefined) return this.targetModule.parse(name, uses);
@@ -705,19 +705,6 @@ export class CommandLineParser {
 
 function illegal(letter: string): never {
   throw parseError(`Illegal option \`-${letter}' with this command`);
-}
-
-/** Shared `{ num, invert }` values: rules hold them read-only, so one per protocol is enough. */
-const PROTO_VALUES: { num: number; invert: boolean }[][] = [[], []];
-
-function protoValue(num: number, invert: boolean): { num: number; invert: boolean } {
-  const row = PROTO_VALUES[invert ? 1 : 0] as { num: number; invert: boolean }[];
-  let v = row[num];
-  if (v === undefined) {
-    v = Object.freeze({ num, invert });
-    row[num] = v;
-  }
-  return v;
 }
 
 /** iptables' parse_rulenumber: a C number 1..INT_MAX. */

@@ -13,6 +13,7 @@ import {
 import { CHAIN_NAME_MAX } from '../modules/target-standard.js';
 import { CommandLineParser, type CommandLineContext } from './command-line.js';
 import { atLine, badValue, noTable, parseError } from './errors.js';
+import { FastRuleParser } from './fast-rule.js';
 import { tokenizeInto, WordCache } from './tokenize.js';
 
 /**
@@ -92,11 +93,12 @@ function parseTableLine(line: string): TableName {
   return name as TableName;
 }
 
-function parseChainLine(line: string, lineNo: number, block: BlockBuilder, options: RestoreOptions): ChainDeclaration {
-  // Fast path for kube-proxy's `:KUBE-SVC-XXXX - [0:0]`.
+function parseChainLine(st: LineState, text: string, from: number, line: string, lineNo: number, block: BlockBuilder, options: RestoreOptions): ChainDeclaration {
+  // Fast path for kube-proxy's `:KUBE-SVC-XXXX - [0:0]`; the name is shared with the rules that
+  // name the chain.
   const sp = line.indexOf(' ');
   if (sp > 1 && sp <= CHAIN_NAME_MAX + 1 && line.charCodeAt(sp + 1) === 45 && (line.length === sp + 2 || line.charCodeAt(sp + 2) === 32)) {
-    const name = line.slice(1, sp);
+    const name = st.fast.chainName(text, from + 1, from + sp);
     if (name.indexOf('\t') < 0 && !RESERVED_CHAINS.includes(name)) return { name, policy: null, packets: 0, bytes: 0, line: lineNo };
   }
   const words = blankWords(line, 1);
@@ -146,8 +148,12 @@ function splitCounterPrefix(line: string, lineNo: number): { start: number; pcnt
   return { start: close + 1, pcnt, bcnt };
 }
 
-/** State shared by the lines of one payload: the reusable parser, word array and word cache. */
+/**
+ * State shared by the lines of one payload: the fast path for plain rule lines, and the reusable
+ * general parser, word array and word cache for every other line.
+ */
 interface LineState {
+  readonly fast: FastRuleParser;
   readonly parser: CommandLineParser;
   readonly words: string[];
   readonly cache: WordCache;
@@ -158,6 +164,10 @@ interface LineState {
  * faster than tokenizing the slice `line`).
  */
 function parseCommandLineAt(st: LineState, text: string, from: number, to: number, line: string, lineNo: number, block: BlockBuilder, options: RestoreOptions): LocatedCommand {
+  if (text.charCodeAt(from) === 45) {
+    const fast = st.fast.parse(text, from, to, block.table);
+    if (fast !== null) return { command: fast, line: lineNo, text: line };
+  }
   let n: number;
   if (line.charCodeAt(0) === 91) {
     const prefix = splitCounterPrefix(line, lineNo);
@@ -187,7 +197,7 @@ function parseCommandLineAt(st: LineState, text: string, from: number, to: numbe
  */
 export function parseRestore(text: string, options: RestoreOptions = {}): RestoreDocument {
   const blocks: TableBlock[] = [];
-  const st: LineState = { parser: new CommandLineParser(), words: [], cache: new WordCache() };
+  const st: LineState = { fast: new FastRuleParser(), parser: new CommandLineParser(), words: [], cache: new WordCache() };
   let block: BlockBuilder | null = null;
   let lineNo = 0;
   let line = '';
@@ -213,7 +223,7 @@ export function parseRestore(text: string, options: RestoreOptions = {}): Restor
           blocks.push(block.build(lineNo));
           block = null;
         } else if (c0 === 58) {
-          block.chains.push(parseChainLine(line, lineNo, block, options));
+          block.chains.push(parseChainLine(st, text, from, line, lineNo, block, options));
         } else {
           block.commands.push(parseCommandLineAt(st, text, from, to, line, lineNo, block, options));
         }
