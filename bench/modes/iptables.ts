@@ -507,7 +507,10 @@ export class IptablesMode implements ModeUnderTest {
     const predicted = fit(commands);
     const capMs = ctx.budget.quick ? 0 : 1_500;
     const note = `${commands} commands (${rules} rules); quadratic fit over ${hist.length} measured sizes (${hist.map((h) => `${h.services} svc: ${h.y.toFixed(0)} ms`).join(', ')})`;
-    if (predicted <= capMs && ctx.budget.canSpend(predicted * 1.5)) {
+    // A fit over small tables says little far beyond them (the cost per command grows with the
+    // table): measure only within reach of the largest size measured so far.
+    const largest = Math.max(...hist.map((h) => h.x));
+    if (predicted <= capMs && commands <= MAX_PER_RULE_REACH * largest && ctx.budget.canSpend(predicted * 1.5)) {
       const r = buildOnce(cluster.services);
       hist.push({ x: r.commands, y: r.ms, services: cluster.services });
       return updateRow({ ...base, medianMs: r.ms, samples: 1, lines: r.commands, rulesWritten: rules, kernelCalls: r.commands, note: `whole ruleset built with one command per rule, each replacing and recompiling the table (${r.commands} commands); measured once` });
@@ -515,6 +518,9 @@ export class IptablesMode implements ModeUnderTest {
     return updateRow({ ...base, medianMs: predicted, extrapolated: true, lines: commands, rulesWritten: rules, kernelCalls: commands, note: `extrapolated: ${note}` });
   }
 }
+
+/** How far beyond the largest measured size (in commands) a per-rule whole build may be measured. */
+const MAX_PER_RULE_REACH = 12;
 
 /**
  * The commands an early kube-proxy ran to add the cluster's extra service (and to remove it):
