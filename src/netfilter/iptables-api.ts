@@ -3,7 +3,7 @@ import type { IptablesApi, NfacctApi } from './api.js';
 import type { RuleCommand, TableName } from './ast.js';
 import type { Netfilter } from './netfilter.js';
 import type { TableState } from './state/table.js';
-import { parseIptablesCommand, parseRestore, renderListing, renderRuleSpecs, renderSave, type TableView } from './text/index.js';
+import { parseIptablesCommand, parseRestore, renderListing, renderRuleSpecs, renderSave, RestoreLineCache, type TableView } from './text/index.js';
 
 /** A read-only view of a committed table for the renderers. */
 export function tableView(state: TableState): TableView {
@@ -35,9 +35,12 @@ export class EmulatedIptables implements IptablesApi {
     private readonly nfacct: NfacctApi,
   ) {}
 
+  /** Rule lines of the last restore, reused when a sync writes them again (text/restore-line-cache.ts). */
+  private readonly lineCache = new RestoreLineCache();
+
   /** `iptables-restore [--noflush] [--counters]`. Returns what was applied. */
   restoreText(text: string, options: { readonly noflush: boolean; readonly counters: boolean }) {
-    const doc = parseRestore(text, { counters: options.counters });
+    const doc = parseRestore(text, { counters: options.counters, lineCache: this.lineCache });
     return this.netfilter.restore(doc, options);
   }
 

@@ -4,6 +4,7 @@
  * (iptables-save, -S, -L -n).
  */
 export { parseRestore, type RestoreOptions } from './restore-parser.js';
+export { RestoreLineCache } from './restore-line-cache.js';
 export { parseIptablesCommand, type IptablesCommand } from './iptables-command.js';
 export { parseCommandLine, type CommandLineContext, type ParsedCommandLine } from './command-line.js';
 export { tokenizeLine } from './tokenize.js';

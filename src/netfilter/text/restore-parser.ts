@@ -14,6 +14,7 @@ import { CHAIN_NAME_MAX } from '../modules/target-standard.js';
 import { CommandLineParser, type CommandLineContext } from './command-line.js';
 import { atLine, badValue, noTable, parseError } from './errors.js';
 import { FastRuleParser } from './fast-rule.js';
+import type { RestoreLineCache } from './restore-line-cache.js';
 import { tokenizeInto, WordCache } from './tokenize.js';
 
 /**
@@ -40,6 +41,8 @@ export interface RestoreOptions {
    * are checked for shape and ignored) and require well-formed policy counters.
    */
   readonly counters?: boolean;
+  /** Lines of the previous restore into the same namespace, reused when they repeat. */
+  readonly lineCache?: RestoreLineCache;
 }
 
 const TABLES: readonly string[] = TABLE_NAMES;
@@ -164,9 +167,17 @@ interface LineState {
  * faster than tokenizing the slice `line`).
  */
 function parseCommandLineAt(st: LineState, text: string, from: number, to: number, line: string, lineNo: number, block: BlockBuilder, options: RestoreOptions): LocatedCommand {
+  const cache = options.lineCache;
   if (text.charCodeAt(from) === 45) {
+    if (cache !== undefined) {
+      const hit = cache.take(block.table, line);
+      if (hit !== undefined) return { command: hit, line: lineNo, text: line };
+    }
     const fast = st.fast.parse(text, from, to, block.table);
-    if (fast !== null) return { command: fast, line: lineNo, text: line };
+    if (fast !== null) {
+      cache?.keep(block.table, line, fast);
+      return { command: fast, line: lineNo, text: line };
+    }
   }
   let n: number;
   if (line.charCodeAt(0) === 91) {
@@ -188,6 +199,7 @@ function parseCommandLineAt(st: LineState, text: string, from: number, to: numbe
   }
   const command = st.parser.parseWords(st.words, n, block.ctx);
   const counters = st.parser.counters;
+  if (cache !== undefined && counters === undefined && line.charCodeAt(0) === 45) cache.keep(block.table, line, command);
   return counters === undefined ? { command, line: lineNo, text: line } : { command, line: lineNo, text: line, counters };
 }
 
@@ -234,10 +246,13 @@ export function parseRestore(text: string, options: RestoreOptions = {}): Restor
       }
     }
   } catch (e) {
+    options.lineCache?.abandon();
     throw atLine(e, lineNo, line);
   }
   if (block !== null) {
+    options.lineCache?.abandon();
     throw new KpemuError('IPTABLES_PARSE', `iptables-restore: COMMIT expected at line ${lineNo + 1}`, { location: { line: lineNo + 1 } });
   }
+  options.lineCache?.commit();
   return { blocks };
 }
