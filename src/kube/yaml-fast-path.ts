@@ -98,12 +98,11 @@ class FastYamlReader {
     const docs: YamlDocument[] = [];
     /** Line of a `---` whose document has no content yet, else 0. */
     let openMarkerLine = 0;
-    let afterDocumentEnd = false;
     for (;;) {
       this.nextContent();
       if (this.indent >= 0) {
-        // Content after `...` without a new `---`, or a directive: leave to the general path.
-        if (afterDocumentEnd || (this.indent === 0 && this.at(this.pos) === 0x25)) giveUp();
+        // A directive (`%YAML`): leave to the general path.
+        if (this.indent === 0 && this.at(this.pos) === 0x25) giveUp();
         this.nodes = 0;
         const node = this.blockNode(-1, 0);
         if (this.indent >= 0) giveUp(); // content left over, less indented than the document's
@@ -112,12 +111,11 @@ class FastYamlReader {
         continue;
       }
       if (this.pos >= this.end) break;
-      // At a document marker, at column 0.
-      const markerLine = this.line;
-      const isStart = this.at(this.pos) === DASH;
+      // At a document marker, at column 0. The package's handling of `...` (document end) has
+      // corners (an empty document of its own, content after it); it is rare in cluster files.
+      if (this.at(this.pos) !== DASH) giveUp();
       if (openMarkerLine !== 0) docs.push({ node: null, line: openMarkerLine });
-      openMarkerLine = isStart ? markerLine : 0;
-      afterDocumentEnd = !isStart;
+      openMarkerLine = this.line;
       this.pos += 3;
       this.restOfLine(true);
     }
@@ -403,11 +401,11 @@ class FastYamlReader {
         continue;
       }
       const n = p - lineStart;
+      if (n === 0 && this.atDocumentMarker()) break;
       if (contentIndent < 0) {
         if (n <= parent) break;
         contentIndent = n;
       } else if (n < contentIndent) break;
-      if (n === 0 && this.atDocumentMarker()) break;
       const nl = src.indexOf('\n', p);
       const lineEnd = nl < 0 ? this.end : nl;
       lines.push(src.slice(lineStart + contentIndent, lineEnd));
@@ -568,7 +566,7 @@ class FastYamlReader {
     return plainScalar(text, line);
   }
 
-  /** A plain scalar inside a flow collection, on one line; stops before `,[]{}:`, ` #` or the line's end. */
+  /** A plain scalar inside a flow collection, on one line; stops before `,[]{}`, `: `, ` #` or the line's end. */
   private flowPlainText(): string {
     const src = this.src;
     const start = this.pos;
@@ -577,7 +575,12 @@ class FastYamlReader {
     let last = start;
     for (;;) {
       const d = src.charCodeAt(p);
-      if (d === NL || Number.isNaN(d) || d === COLON || isFlowIndicator(d)) break;
+      if (d === NL || Number.isNaN(d) || isFlowIndicator(d)) break;
+      // `image: nginx:1.27`: a colon not followed by a blank or flow indicator is text.
+      if (d === COLON) {
+        const e = src.charCodeAt(p + 1);
+        if (isBlank(e) || isFlowIndicator(e)) break;
+      }
       if (d === SPACE) {
         if (src.charCodeAt(p + 1) === HASH) break;
       } else last = p + 1;
