@@ -1,4 +1,5 @@
 import { KpemuError, type ErrorCode, type SourceLocation } from '../core/index.js';
+import { FieldLines } from './field-lines.js';
 import { describeNode, type SourceNode } from './source-node.js';
 
 /**
@@ -22,7 +23,7 @@ export class Scope {
   /** Hard errors recorded through this scope. */
   errorCount = 0;
   /** Line of every field path read, for errors found later (duplicates, conflicts). */
-  readonly lines = new Map<string, number>();
+  readonly lines = new FieldLines();
 
   constructor(
     readonly file: string,

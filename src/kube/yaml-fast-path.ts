@@ -42,11 +42,22 @@ function giveUp(): never {
 
 /** Parses `text` into its documents, or returns null when the general path must read it. */
 export function parseYamlFast(text: string): YamlDocument[] | null {
-  if (UNHANDLED_CHARACTERS.test(text)) return null;
+  const docs: YamlDocument[] = [];
+  return streamYamlFast(text, (doc) => docs.push(doc)) ? docs : null;
+}
+
+/**
+ * Hands each document of `text` to `onDocument` as soon as it is read, so that its tree can be
+ * dropped before the next is built. Returns false when the fast path gave up part-way: the
+ * documents already handed over must then be disregarded and the general path used.
+ */
+export function streamYamlFast(text: string, onDocument: (doc: YamlDocument) => void): boolean {
+  if (UNHANDLED_CHARACTERS.test(text)) return false;
   try {
-    return new FastYamlReader(text).stream();
+    new FastYamlReader(text).stream(onDocument);
+    return true;
   } catch (e) {
-    if (e === GiveUp.instance) return null;
+    if (e === GiveUp.instance) return false;
     throw e;
   }
 }
@@ -94,8 +105,7 @@ class FastYamlReader {
 
   // ---- stream and documents ---------------------------------------------------------------
 
-  stream(): YamlDocument[] {
-    const docs: YamlDocument[] = [];
+  stream(onDocument: (doc: YamlDocument) => void): void {
     /** Line of a `---` whose document has no content yet, else 0. */
     let openMarkerLine = 0;
     for (;;) {
@@ -106,7 +116,7 @@ class FastYamlReader {
         this.nodes = 0;
         const node = this.blockNode(-1, 0);
         if (this.indent >= 0) giveUp(); // content left over, less indented than the document's
-        docs.push(node.kind === 'scalar' && node.value === null ? { node: null, line: node.line } : { node, line: node.line });
+        onDocument(node.kind === 'scalar' && node.value === null ? { node: null, line: node.line } : { node, line: node.line });
         openMarkerLine = 0;
         continue;
       }
@@ -114,13 +124,12 @@ class FastYamlReader {
       // At a document marker, at column 0. The package's handling of `...` (document end) has
       // corners (an empty document of its own, content after it); it is rare in cluster files.
       if (this.at(this.pos) !== DASH) giveUp();
-      if (openMarkerLine !== 0) docs.push({ node: null, line: openMarkerLine });
+      if (openMarkerLine !== 0) onDocument({ node: null, line: openMarkerLine });
       openMarkerLine = this.line;
       this.pos += 3;
       this.restOfLine(true);
     }
-    if (openMarkerLine !== 0) docs.push({ node: null, line: openMarkerLine });
-    return docs;
+    if (openMarkerLine !== 0) onDocument({ node: null, line: openMarkerLine });
   }
 
   /** True at column 0 of a `---` or `...` line. */
