@@ -2,6 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readCanonicalIpv4, readIpGeneral } from '../../src/kube/addresses.js';
 import { FieldLines } from '../../src/kube/field-lines.js';
+import { FieldPaths } from '../../src/kube/field-path.js';
+import { child, Issues, list, mapEntries, rootField, Scope } from '../../src/kube/reader.js';
+import type { SourceNode } from '../../src/kube/source-node.js';
 
 /** The loader's small fast paths, each against the general code it stands in front of. */
 
@@ -41,5 +44,44 @@ describe('FieldLines', () => {
         expect(lines.has('b')).toBe(map.has('b'));
       }),
     );
+  });
+});
+
+describe('shared field paths', () => {
+  it('spell every path as the readers spell it by hand, and are shared', () => {
+    const step = fc.oneof(
+      fc.record({ kind: fc.constant('child' as const), key: fc.constantFrom('spec', 'ports', 'a.b', '[x]', '') }),
+      fc.record({ kind: fc.constant('item' as const), i: fc.nat(3) }),
+      fc.record({ kind: fc.constant('entry' as const), key: fc.constantFrom('app', 'k8s.io/name', '') }),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom('', 'data[net-conf.json]'), fc.array(step, { maxLength: 6 }), (rootText, steps) => {
+        const paths = new FieldPaths();
+        let node = paths.root(rootText);
+        let text: string = rootText;
+        for (const s of steps) {
+          if (s.kind === 'child') ((node = node.child(s.key)), (text = text === '' ? s.key : `${text}.${s.key}`));
+          else if (s.kind === 'item') ((node = node.item(s.i)), (text = `${text}[${s.i}]`));
+          else ((node = node.entry(s.key)), (text = `${text}[${s.key}]`));
+        }
+        expect(node.text).toBe(text);
+        let again = paths.root(rootText);
+        for (const s of steps) again = s.kind === 'child' ? again.child(s.key) : s.kind === 'item' ? again.item(s.i) : again.entry(s.key);
+        expect(again).toBe(node);
+      }),
+    );
+  });
+
+  it('give way to a hand-made path (a field copied with a path of its own)', () => {
+    const scalar = (value: string): SourceNode => ({ kind: 'scalar', line: 3, value, text: value });
+    const tree: SourceNode = { kind: 'map', line: 1, entries: [{ key: 'labels', line: 2, value: { kind: 'map', line: 3, entries: [{ key: 'app', line: 3, value: scalar('x') }] } }] };
+    const scope = new Scope('f.yaml', 'Thing', new Issues());
+    const labels = child(rootField(scope, tree), 'labels');
+    expect(mapEntries(labels).map((e) => e.field.path)).toEqual(['labels[app]']);
+    const copied = { ...labels, path: 'metadata.labels' };
+    expect(child(copied, 'app').path).toBe('metadata.labels.app');
+    expect(mapEntries(copied).map((e) => e.field.path)).toEqual(['metadata.labels[app]']);
+    expect(list(child(copied, 'app'))).toEqual([]);
+    expect([...scope.lines.keys()]).toEqual(['labels', 'labels[app]', 'metadata.labels.app', 'metadata.labels[app]']);
   });
 });
