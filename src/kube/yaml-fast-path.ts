@@ -93,6 +93,8 @@ class FastYamlReader {
   /** Column of the current content line's first character, or -1 at a document marker or the end. */
   private indent = -1;
   private nodes = 0;
+  /** Where {@link isKeyLine} found the `:` of the key it saw, for {@link blockKey}. */
+  private keyColon = -1;
   private readonly end: number;
 
   constructor(private readonly src: string) {
@@ -235,13 +237,17 @@ class FastYamlReader {
       const close = this.quotedEnd(p);
       p = close;
       while (src.charCodeAt(p) === SPACE) p++;
+      this.keyColon = p;
       return src.charCodeAt(p) === COLON && isBlank(src.charCodeAt(p + 1));
     }
     if (c === LBRACE || c === LBRACKET) return false; // a flow key gives up later, at its `:`
     for (;;) {
       const d = src.charCodeAt(p);
       if (d === NL || Number.isNaN(d)) return false;
-      if (d === COLON && isBlank(src.charCodeAt(p + 1))) return true;
+      if (d === COLON && isBlank(src.charCodeAt(p + 1))) {
+        this.keyColon = p;
+        return true;
+      }
       if (d === HASH && src.charCodeAt(p - 1) === SPACE) return false;
       p++;
     }
@@ -278,7 +284,10 @@ class FastYamlReader {
     return { kind: 'map', line, entries };
   }
 
-  /** Reads an implicit key and its `:`; the key as the general path's converter names it. */
+  /**
+   * Reads an implicit key and its `:`; the key as the general path's converter names it.
+   * Called right after {@link isKeyLine} said yes.
+   */
   private blockKey(): string {
     const start = this.pos;
     const c = this.at(start);
@@ -288,8 +297,7 @@ class FastYamlReader {
       while (this.at(this.pos) === SPACE) this.pos++;
     } else {
       if (!plainMayStart(c, this.at(start + 1))) giveUp();
-      let p = start;
-      while (!(this.at(p) === COLON && isBlank(this.at(p + 1)))) p++;
+      const p = this.keyColon;
       let e = p;
       while (this.at(e - 1) === SPACE) e--;
       this.pos = p;
