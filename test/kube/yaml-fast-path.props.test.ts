@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { validateClusterObjects } from '../../src/kube/index.js';
 import { parseYamlFast } from '../../src/kube/yaml-fast-path.js';
 import { resolveByTags, resolvePlainScalar, UNRESOLVED } from '../../src/kube/yaml-scalar.js';
-import { parseYamlStreamGeneral } from '../../src/kube/yaml-source.js';
+import { parseYamlStream, parseYamlStreamGeneral } from '../../src/kube/yaml-source.js';
 import { kubeTextArb } from '../arbitraries/kube-text.js';
 import { scaleClusterYaml } from '../cli/support/scale-cluster.js';
 import { damagedArb, printedDocumentArb, renderedDocumentArb, streamArb, TRICKY_SCALARS } from './support/yaml-text-arb.js';
@@ -82,6 +83,32 @@ describe('the fast YAML path agrees with the yaml package', () => {
     const texts = ['', '\n', '# c\n', '---\n', '---\n---\n', '--- # x\n', '...\n', 'a: 1\n...\n', 'a: 1\n---\n', '# c\n---\na: 1\n', '---\n# c\n---\nx: 1\n', '~\n', 'null', 'a: 1', 'a:\n- 1\n- 2\nb: 2'];
     for (const t of texts) agreesWithGeneralPath(t);
     expect(agreesWithGeneralPath('a: 1\n---\nb: 2\n')).toBe(true);
+  });
+
+  it('and parseYamlStream, which picks a path, reports as the general path does', () => {
+    const broken = ['a: [1\n', 'a: 1\na: 2\n', 'a:\n\tb: 1\n', 'a: *x\n', 'a: 1\n---\nb: {c\n'];
+    for (const t of [...broken, 'a: 1\n', '- x\n']) {
+      const picked = parseYamlStream(t, 'f.yaml');
+      const general = parseYamlStreamGeneral(t, 'f.yaml');
+      expect(picked.documents).toStrictEqual(general.documents);
+      expect(picked.errors.map((e) => [e.message, e.location])).toStrictEqual(general.errors.map((e) => [e.message, e.location]));
+    }
+  });
+});
+
+describe('the loader with both paths', () => {
+  it('takes back what the fast path read when it gives up part-way, so nothing is reported twice', () => {
+    const first = 'apiVersion: v1\nkind: Service\nmetadata: {name: a, namespace: ns1}\nspec: {clusterIP: 10.0.0.1, ports: [{port: 80}], typo: 1}\n';
+    const skipped = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n';
+    const anchored = 'apiVersion: v1\nkind: Service\nmetadata: &m {name: b, namespace: ns1}\nspec: {clusterIP: 10.0.0.2, ports: [{port: 80}]}\n';
+    const text = `${first}---\n${skipped}---\n${anchored}`;
+    expect(parseYamlFast(`${first}---\n${skipped}`)).not.toBeNull();
+    expect(parseYamlFast(text)).toBeNull();
+    const r = validateClusterObjects([{ file: 'f.yaml', text }]);
+    expect(r.errors).toEqual([]);
+    expect(r.warnings.map((w) => [w.location?.line, w.location?.field])).toEqual([[4, 'spec.typo']]);
+    expect(r.objects.skipped).toEqual({ 'apps/v1/Deployment': 1 });
+    expect(r.objects.services.map((svc) => svc.metadata.name)).toEqual(['a', 'b']);
   });
 });
 
