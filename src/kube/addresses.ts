@@ -26,6 +26,39 @@ function looksLikeIpv6(text: string): boolean {
 
 /** Reads an IP address (no surrounding whitespace allowed, as in Go). */
 export function readIp(text: string): IpRead {
+  return readCanonicalIpv4(text) ?? readIpGeneral(text);
+}
+
+/**
+ * The common case, cheaply: `a.b.c.d` in canonical form (decimal 0-255 without leading zeros), whose
+ * canonical text is itself. Null for anything else, which {@link readIpGeneral} then reads.
+ */
+export function readCanonicalIpv4(text: string): IpRead | null {
+  const n = text.length;
+  if (n < 7 || n > 15) return null;
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2e) {
+      if (digits === 0 || ++dots > 3) return null;
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+    } else if (c >= 0x30 && c <= 0x39) {
+      if (digits === 1 && octet === 0) return null; // a leading zero: the general reader's business
+      octet = octet * 10 + (c - 0x30);
+      if (++digits > 3 || octet > 255) return null;
+    } else return null;
+  }
+  if (dots !== 3 || digits === 0) return null;
+  return { kind: 'ipv4', text, value: value * 256 + octet };
+}
+
+/** {@link readIp} for any text: IPv6 recognised, Go's sloppy leading zeros, errors explained. */
+export function readIpGeneral(text: string): IpRead {
   if (looksLikeIpv6(text)) return { kind: 'ipv6' };
   if (text.trim() !== text) return { kind: 'invalid', reason: 'surrounding whitespace is not allowed' };
   // Go's sloppy parser takes any number of leading zeros ("0100" is 100); parseIpv4Sloppy takes up

@@ -9,7 +9,8 @@ import { readKubeProxyConfiguration } from './proxy-config.js';
 import { child, fail, got, isSet, list, rootField, Scope, str, type Field, type Issues } from './reader.js';
 import { readService } from './service.js';
 import type { SourceNode } from './source-node.js';
-import { parseYamlStream } from './yaml-source.js';
+import { streamYamlFast } from './yaml-fast-path.js';
+import { parseYamlStreamGeneral, type YamlDocument } from './yaml-source.js';
 
 /**
  * From text to typed objects: documents, `kind: List` (what `kubectl get -o yaml` prints) and
@@ -45,30 +46,72 @@ const MAX_OBJECTS = 100_000;
 
 /** Reads every object of one text; problems go to `issues`. */
 export function readClusterText(text: string, file: string, issues: Issues): TextReadResult {
-  const result: TextReadResult = { objects: [], skipped: new Map() };
-  const parsed = parseYamlStream(text, file);
+  // The fast path hands over each document as soon as it is parsed, so that its tree is short-lived
+  // garbage. Should it give up part-way, whatever its documents reported is taken back and the
+  // text read again through the general path, which then reports as it always did.
+  const fast = new DocumentReader(file, issues);
+  const before = markOf(issues, fast.result);
+  if (streamYamlFast(text, (doc) => fast.read(doc))) return fast.result;
+  rollBack(issues, fast.result, before);
+
+  const general = new DocumentReader(file, issues);
+  const parsed = parseYamlStreamGeneral(text, file);
   issues.errors.push(...parsed.errors);
-  const counter = { objects: 0 };
   for (const doc of parsed.documents) {
-    if (doc.node === null) continue; // kubectl ignores empty documents too
-    const mark = { objects: result.objects.length, errors: issues.errors.length, warnings: issues.warnings.length, skipped: new Map(result.skipped) };
+    general.read(doc);
+    if (general.stopped) break;
+  }
+  return general.result;
+}
+
+/** Reads documents one by one into one result; stops for good after too many objects. */
+class DocumentReader {
+  readonly result: TextReadResult = { objects: [], skipped: new Map() };
+  /** Set once the object limit was hit: later documents are ignored (but still parsed). */
+  stopped = false;
+  private readonly counter = { objects: 0 };
+
+  constructor(
+    private readonly file: string,
+    private readonly issues: Issues,
+  ) {}
+
+  read(doc: YamlDocument): void {
+    if (this.stopped || doc.node === null) return; // kubectl ignores empty documents too
+    const { issues, result, file } = this;
+    const mark = markOf(issues, result);
     try {
-      readItem(doc.node, file, issues, result, null, counter, 0);
+      readItem(doc.node, file, issues, result, null, this.counter, 0);
     } catch (e) {
       if (!(e instanceof TooManyObjects)) throw e;
       // Drop the runaway document whole, with everything it reported, and stop reading the file.
-      result.objects.length = mark.objects;
-      issues.errors.length = mark.errors;
-      issues.warnings.length = mark.warnings;
-      result.skipped.clear();
-      for (const [k, v] of mark.skipped) result.skipped.set(k, v);
+      rollBack(issues, result, mark);
       issues.errors.push(
         new KpemuError('KUBE_YAML', `more than ${MAX_OBJECTS} objects in one file (nested lists or aliases?)`, { location: { file, line: doc.line } }),
       );
-      break;
+      this.stopped = true;
     }
   }
-  return result;
+}
+
+/** How far a read had got, to take back what came after. */
+interface Mark {
+  readonly objects: number;
+  readonly errors: number;
+  readonly warnings: number;
+  readonly skipped: ReadonlyMap<string, number>;
+}
+
+function markOf(issues: Issues, result: TextReadResult): Mark {
+  return { objects: result.objects.length, errors: issues.errors.length, warnings: issues.warnings.length, skipped: new Map(result.skipped) };
+}
+
+function rollBack(issues: Issues, result: TextReadResult, mark: Mark): void {
+  result.objects.length = mark.objects;
+  issues.errors.length = mark.errors;
+  issues.warnings.length = mark.warnings;
+  result.skipped.clear();
+  for (const [k, v] of mark.skipped) result.skipped.set(k, v);
 }
 
 class TooManyObjects extends Error {}

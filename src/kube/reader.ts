@@ -1,4 +1,6 @@
 import { KpemuError, type ErrorCode, type SourceLocation } from '../core/index.js';
+import { FieldLines } from './field-lines.js';
+import { FieldPaths, type FieldPath } from './field-path.js';
 import { describeNode, type SourceNode } from './source-node.js';
 
 /**
@@ -12,6 +14,8 @@ import { describeNode, type SourceNode } from './source-node.js';
 export class Issues {
   readonly errors: KpemuError[] = [];
   readonly warnings: KpemuError[] = [];
+  /** The field paths read during this load, shared by all its objects. */
+  readonly paths = new FieldPaths();
 }
 
 /** How keys are matched: exactly (Kubernetes), or Go encoding/json style (exact, else case-insensitive). */
@@ -22,7 +26,7 @@ export class Scope {
   /** Hard errors recorded through this scope. */
   errorCount = 0;
   /** Line of every field path read, for errors found later (duplicates, conflicts). */
-  readonly lines = new Map<string, number>();
+  readonly lines = new FieldLines();
 
   constructor(
     readonly file: string,
@@ -51,10 +55,18 @@ export interface Field {
   readonly path: string;
   /** The key's line when reached through a key, else the value's line, else the parent's line. */
   readonly line: number;
+  /** The shared node of {@link path}, when the field came from the readers below (a shortcut). */
+  readonly at?: FieldPath;
 }
 
 export function rootField(scope: Scope, node: SourceNode, path = ''): Field {
-  return { scope, node, path, line: node.line };
+  return { scope, node, path, line: node.line, at: scope.issues.paths.root(path) };
+}
+
+/** The shared path node of `f`, unless `f` was built by hand with a path of its own. */
+function pathNodeOf(f: Field): FieldPath | undefined {
+  const at = f.at;
+  return at !== undefined && at.text === f.path ? at : undefined;
 }
 
 /** Records a hard error at `f`. */
@@ -75,7 +87,8 @@ export function isSet(f: Field): boolean {
 
 /** The field `key` of the mapping at `f` (absent when `f` is not a mapping). */
 export function child(f: Field, key: string): Field {
-  const path = f.path === '' ? key : `${f.path}.${key}`;
+  const at = pathNodeOf(f)?.child(key);
+  const path = at?.text ?? (f.path === '' ? key : `${f.path}.${key}`);
   const node = f.node;
   let found: { line: number; value: SourceNode } | undefined;
   if (node !== undefined && node.kind === 'map') {
@@ -88,7 +101,7 @@ export function child(f: Field, key: string): Field {
   }
   const line = found?.line ?? f.line;
   f.scope.lines.set(path, line);
-  return { scope: f.scope, node: found?.value, path, line };
+  return at === undefined ? { scope: f.scope, node: found?.value, path, line } : { scope: f.scope, node: found?.value, path, line, at };
 }
 
 /** Describes what was found, for "expected X, got Y" messages. */
@@ -147,10 +160,12 @@ export function list(f: Field): Field[] {
     typeError(f, 'a list');
     return [];
   }
+  const base = pathNodeOf(f);
   return n.items.map((item, i) => {
-    const path = `${f.path}[${i}]`;
+    const at = base?.item(i);
+    const path = at?.text ?? `${f.path}[${i}]`;
     f.scope.lines.set(path, item.line);
-    return { scope: f.scope, node: item, path, line: item.line };
+    return at === undefined ? { scope: f.scope, node: item, path, line: item.line } : { scope: f.scope, node: item, path, line: item.line, at };
   });
 }
 
@@ -162,10 +177,13 @@ export function mapEntries(f: Field): { key: string; field: Field }[] {
     typeError(f, 'a mapping');
     return [];
   }
+  const base = pathNodeOf(f);
   return n.entries.map((e) => {
-    const path = `${f.path}[${e.key}]`;
+    const at = base?.entry(e.key);
+    const path = at?.text ?? `${f.path}[${e.key}]`;
     f.scope.lines.set(path, e.line);
-    return { key: e.key, field: { scope: f.scope, node: e.value, path, line: e.line } };
+    const field: Field = at === undefined ? { scope: f.scope, node: e.value, path, line: e.line } : { scope: f.scope, node: e.value, path, line: e.line, at };
+    return { key: e.key, field };
   });
 }
 

@@ -1,6 +1,7 @@
 import { parseAllDocuments, isAlias, isMap, isPair, isScalar, isSeq, type Document } from 'yaml';
 import { KpemuError } from '../core/index.js';
 import { LineIndex, type SourceEntry, type SourceNode } from './source-node.js';
+import { parseYamlFast } from './yaml-fast-path.js';
 
 /**
  * YAML text → {@link SourceNode} trees, one per `---` document, each node with its line.
@@ -29,8 +30,18 @@ const MAX_DEPTH = 200;
 /** Values converted per document (a 10,000-Service `kind: List` holds about a million); an alias reuses its anchor's conversion, so this bounds size, not expansion. */
 const MAX_NODES = 20_000_000;
 
-/** Parses a YAML (or JSON) stream. Never throws: syntax problems come back as KUBE_YAML errors. */
+/**
+ * Parses a YAML (or JSON) stream. Never throws: syntax problems come back as KUBE_YAML errors.
+ * The plain YAML that kubectl prints takes a fast path (see yaml-fast-path.ts); anything else,
+ * and anything with an error, goes through the `yaml` package.
+ */
 export function parseYamlStream(text: string, file: string): YamlParseResult {
+  const documents = parseYamlFast(text);
+  return documents === null ? parseYamlStreamGeneral(text, file) : { documents, errors: [] };
+}
+
+/** {@link parseYamlStream} through the `yaml` package: the reference the fast path is tested against. */
+export function parseYamlStreamGeneral(text: string, file: string): YamlParseResult {
   const lines = new LineIndex(text);
   const errors: KpemuError[] = [];
   const documents: YamlDocument[] = [];
