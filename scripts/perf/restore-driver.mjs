@@ -1,4 +1,4 @@
-// Profiling driver (not a benchmark): parse vs apply+compile+validate of the full 10k payload.
+// Profiling driver (not a benchmark): parsing vs applying (apply, compile, check) a kube-proxy payload.
 // usage: node scripts/perf/restore-driver.mjs [services] [rounds]
 import { makeCluster, kernelEnv, makeNodeNamespace, proxyConfig, NODE_NAME, NODE_IP_TEXT } from '../../dist/bench/cluster.js';
 import { IptablesProxier } from '../../dist/src/proxy/index.js';
@@ -26,7 +26,7 @@ for (let r = 0; r < rounds; r++) {
   const parseMs = cpu() - c0;
   const ns = makeNodeNamespace(kernelEnv(1));
   for (const c of ['ct_state_invalid_dropped_pkts', 'localhost_nps_accepted_pkts']) ns.ensureCounter(c);
-  // copy the ensured chains/jumps and nfacct counters from ns0
+  // The chains and jump rules the proxier ensured before its restore, as in the bench.
   for (const name of ['nat', 'filter']) ns.iptables.restoreText(ns0.iptables.save(name), { noflush: true, counters: false });
   c0 = cpu();
   ns.netfilter.restore(doc, { noflush: true, counters: true });

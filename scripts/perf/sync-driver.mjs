@@ -9,7 +9,6 @@ const cluster = makeCluster(S, 5);
 const env = kernelEnv(1);
 const ns = makeNodeNamespace(env);
 const cpu = () => process.cpuUsage().user / 1000;
-const nfacct = { ensureCounter: (n) => ns.ensureCounter(n), hasCounter: (n) => ns.hasCounter?.(n) ?? true };
 const p = new IptablesProxier({ nodeName: NODE_NAME, nodeIPs: [NODE_IP_TEXT], config: proxyConfig('iptables'), iptables: ns.iptables, nfacct: ns, hasRandomFully: true, clock: env.clock });
 p.setObjects(cluster.serviceObjects, cluster.slices);
 let c0 = cpu();
