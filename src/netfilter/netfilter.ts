@@ -73,7 +73,22 @@ export class Netfilter {
    * the empty tables, so this is one property read per hook on the packet path.
    */
   program(name: TableName): CompiledTable {
-    return this.running[name];
+    // A switch, not `running[name]`: see run().
+    const r = this.running;
+    switch (name) {
+      case 'raw':
+        return r.raw;
+      case 'mangle':
+        return r.mangle;
+      case 'nat':
+        return r.nat;
+      case 'filter':
+        return r.filter;
+      default: {
+        const never: never = name;
+        return never;
+      }
+    }
   }
 
   /** The committed program of a table if it is current, else null (nothing to reuse or read counters from). */
@@ -130,7 +145,9 @@ export class Netfilter {
 
   /** Walks the table's chain for `hook`; the outcome object is reused between calls. */
   run(table: TableName, hook: HookName, pkt: Packet, env: NetfilterEnv): WalkOutcome {
-    return walkTable(this.running[table], hook, pkt, env, this.outcome);
+    // program() switches over the table names: a lookup by a variable string key would be a
+    // megamorphic keyed load on every hook of every packet.
+    return walkTable(this.program(table), hook, pkt, env, this.outcome);
   }
 
   /**

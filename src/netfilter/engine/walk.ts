@@ -37,6 +37,30 @@ function traceRule(ct: CompiledTable, i: number, matched: boolean, env: Netfilte
   });
 }
 
+/**
+ * The built-in chain of `hook`. A switch over the five names, not `hookChain[hook]`: a lookup by
+ * a variable string key is a megamorphic keyed load, paid on every hook of every packet.
+ */
+function hookChainOf(ct: CompiledTable, hook: HookName): number {
+  const h = ct.hookChain;
+  switch (hook) {
+    case 'PREROUTING':
+      return h.PREROUTING;
+    case 'INPUT':
+      return h.INPUT;
+    case 'FORWARD':
+      return h.FORWARD;
+    case 'OUTPUT':
+      return h.OUTPUT;
+    case 'POSTROUTING':
+      return h.POSTROUTING;
+    default: {
+      const never: never = hook;
+      return never;
+    }
+  }
+}
+
 // Return stack shared by all walks: a walk never re-enters itself (targets do not re-run tables).
 let stack = new Int32Array(64);
 
@@ -46,7 +70,7 @@ let stack = new Int32Array(64);
  */
 export function walkTable(ct: CompiledTable, hook: HookName, pkt: Packet, env: NetfilterEnv, out: WalkOutcome): WalkOutcome {
   out.reset();
-  const base = ct.hookChain[hook];
+  const base = hookChainOf(ct, hook);
   if (base < 0) return out;
   // An empty built-in chain with an ACCEPT policy decides nothing worth a trace line.
   if (ct.chainStart[base] === ct.chainEnd[base] && ct.chainPolicy[base] === 1) return out;
