@@ -6,7 +6,7 @@ import { parseAddressArg, parseIface } from './address.js';
 import { parseCUint } from './c-number.js';
 import { badValue, noTable, parseError, unknownOption, unsupported } from './errors.js';
 import { GLOBAL_BY_LETTER, GLOBAL_BY_WORD, GLOBAL_LONG_NAMES, type GlobalDef, type GlobalId } from './global-options.js';
-import { optionIndex, type OptionIndex } from './option-index.js';
+import { ownerOf, type Owner } from './option-index.js';
 import { parseProtocol, protocolSaveName } from './protocols.js';
 import { makeRule, NO_MATCHES, protoValue } from './rule-value.js';
 
@@ -48,24 +48,6 @@ const FOUND_MODULE = 2;
 const AMBIGUOUS = 3;
 
 const NO_USES: readonly OptionUse[] = [];
-
-/** An option owner in the merged getopt table: one per module, made once. */
-interface Owner {
-  readonly index: OptionIndex;
-  /** The match module, or null for a target. */
-  readonly match: MatchModule | null;
-}
-
-const OWNERS = new Map<object, Owner>();
-
-function ownerOf(module: MatchModule | TargetModule, match: MatchModule | null): Owner {
-  let o = OWNERS.get(module);
-  if (o === undefined) {
-    o = { index: optionIndex(module.options), match };
-    OWNERS.set(module, o);
-  }
-  return o;
-}
 
 /** Bits of the options iptables' set_option tracks (and a few flags checked per command). */
 const SEEN_BIT: Readonly<Partial<Record<GlobalId, number>>> = { s: 1, d: 2, p: 4, i: 8, o: 16, j: 32, c: 64, n: 128, x: 256, '0': 512 };

@@ -5,7 +5,7 @@ import { parsePlainNatRange } from '../modules/nat-range.js';
 import { CHAIN_NAME_MAX } from '../modules/target-standard.js';
 import { parseAddressArg, parseIface } from './address.js';
 import { GLOBAL_BY_WORD, GLOBAL_LONG_NAMES } from './global-options.js';
-import { optionIndex, type OptionIndex } from './option-index.js';
+import { ownerOf, type Owner } from './option-index.js';
 import { parseProtocol, protocolSaveName } from './protocols.js';
 import { makeRule, NO_MATCHES, protoValue } from './rule-value.js';
 import { ownString } from './own-string.js';
@@ -50,23 +50,6 @@ const SEEN_P = 4;
 const SEEN_I = 8;
 const SEEN_O = 16;
 const SEEN_J = 32;
-
-/** An option owner in the getopt table: a loaded match module, or the rule's target. */
-interface Owner {
-  readonly index: OptionIndex;
-  readonly match: MatchModule | null;
-}
-
-const OWNERS = new Map<object, Owner>();
-
-function ownerOf(module: MatchModule | TargetModule, match: MatchModule | null): Owner {
-  let o = OWNERS.get(module);
-  if (o === undefined) {
-    o = { index: optionIndex(module.options), match };
-    OWNERS.set(module, o);
-  }
-  return o;
-}
 
 /** Small ids for modules and option definitions: they go into memo keys. */
 const MODULE_ID = new Map<object, number>();

@@ -1,4 +1,4 @@
-import type { OptionDef } from '../modules/module-types.js';
+import type { MatchModule, OptionDef, TargetModule } from '../modules/module-types.js';
 
 /**
  * Lookup tables for the long options of one module, keyed the way the command-line parser meets
@@ -29,4 +29,23 @@ export function optionIndex(options: readonly OptionDef[]): OptionIndex {
     cache.set(options, idx);
   }
   return idx;
+}
+
+/** An option owner in the merged getopt table: a loaded match module, or the rule's target. */
+export interface Owner {
+  readonly index: OptionIndex;
+  /** The match module, or null for a target. */
+  readonly match: MatchModule | null;
+}
+
+const owners = new Map<object, Owner>();
+
+/** The owner record of a module, made once (both rule parsers share it). */
+export function ownerOf(module: MatchModule | TargetModule, match: MatchModule | null): Owner {
+  let o = owners.get(module);
+  if (o === undefined) {
+    o = { index: optionIndex(module.options), match };
+    owners.set(module, o);
+  }
+  return o;
 }
