@@ -1,5 +1,5 @@
 import { formatIpv4, formatPrefix, isKpemuError, type Prefix } from '../core/index.js';
-import { parseIpv4Sloppy, parsePrefix } from '../addr/index.js';
+import { parseIpv4Fast, parseIpv4Sloppy, parsePrefix } from '../addr/index.js';
 
 /**
  * Addresses in Kubernetes objects, read like Go's `netutils.ParseIPSloppy` / `ParseCIDRSloppy`:
@@ -34,27 +34,8 @@ export function readIp(text: string): IpRead {
  * canonical text is itself. Null for anything else, which {@link readIpGeneral} then reads.
  */
 export function readCanonicalIpv4(text: string): IpRead | null {
-  const n = text.length;
-  if (n < 7 || n > 15) return null;
-  let value = 0;
-  let octet = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x2e) {
-      if (digits === 0 || ++dots > 3) return null;
-      value = value * 256 + octet;
-      octet = 0;
-      digits = 0;
-    } else if (c >= 0x30 && c <= 0x39) {
-      if (digits === 1 && octet === 0) return null; // a leading zero: the general reader's business
-      octet = octet * 10 + (c - 0x30);
-      if (++digits > 3 || octet > 255) return null;
-    } else return null;
-  }
-  if (dots !== 3 || digits === 0) return null;
-  return { kind: 'ipv4', text, value: value * 256 + octet };
+  const value = parseIpv4Fast(text);
+  return value < 0 ? null : { kind: 'ipv4', text, value };
 }
 
 /** {@link readIp} for any text: IPv6 recognised, Go's sloppy leading zeros, errors explained. */
