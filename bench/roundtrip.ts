@@ -10,9 +10,9 @@
  * SYN-ACK goes all the way back and arrives at the client un-DNATed (from the ClusterIP). Between
  * benchmark cycles, outside the timed loop, every namespace forgets its connections.
  */
-import { Cluster, type JourneyEnd, syntheticClusterIP, syntheticService, SYNTHETIC_PROXY_CONFIG } from '../src/cluster/index.js';
+import { Cluster, type JourneyEnd, syntheticClusterIP, syntheticNodes, syntheticService, SYNTHETIC_PROXY_CONFIG } from '../src/cluster/index.js';
 import { formatIpv4 } from '../src/core/index.js';
-import type { ClusterObjects, EndpointSlice, Node, Pod, ProxyMode } from '../src/kube/index.js';
+import type { ClusterObjects, EndpointSlice, Pod, ProxyMode } from '../src/kube/index.js';
 import type { NetNamespace } from '../src/node/index.js';
 import { Packet, TCP_FLAGS } from '../src/packet/index.js';
 import type { Budget } from './budget.js';
@@ -21,7 +21,6 @@ import type { RoundTripRow } from './model.js';
 import { benchmarkOp } from './sampler.js';
 
 const SOURCE = { file: '<bench round trip>', line: 0 } as const;
-const NODES = ['node-1', 'node-2', 'node-3'] as const;
 /** The client pod on node-1. */
 export const CLIENT_POD_IP = 0x0af4010a; // 10.244.1.10
 /** Largest scale measured: the rig builds three nodes, each running a full kube-proxy sync. */
@@ -59,15 +58,7 @@ function slice(i: number, perService: number): EndpointSlice {
 
 /** The cluster objects of the round-trip benchmark (three flannel nodes, S services, one client pod). */
 export function roundTripObjects(services: number, endpoints: number, mode: ProxyMode): ClusterObjects {
-  const nodes: Node[] = NODES.map((name, k) => ({
-    kind: 'Node',
-    metadata: meta('', name),
-    source: SOURCE,
-    internalIPs: [formatIpv4((0xc0a8380b + k) >>> 0)],
-    externalIPs: [],
-    podCIDR: `10.244.${k + 1}.0/24`,
-    podCIDRs: [`10.244.${k + 1}.0/24`],
-  }));
+  const nodes = syntheticNodes('node-1');
   const client: Pod = { kind: 'Pod', metadata: meta('bench', 'client'), source: SOURCE, nodeName: 'node-1', hostNetwork: false, podIP: formatIpv4(CLIENT_POD_IP), containerPorts: [] };
   return {
     services: Array.from({ length: services }, (_, i) => syntheticService(i, {})),

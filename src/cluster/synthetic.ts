@@ -45,7 +45,12 @@ export function syntheticCluster(o: SyntheticOptions): { services: Service[]; en
   const slices: EndpointSlice[] = [];
   for (let i = 0; i < o.services; i++) services.push(syntheticService(i, o));
   for (let i = 0; i < o.services; i++) slices.push(syntheticSlice(i, o.endpointsPerService, nodeName));
-  const nodes: Node[] = [nodeName, 'node-2', 'node-3'].map((name, k) => ({
+  return { services, endpointSlices: slices, nodes: syntheticNodes(nodeName) };
+}
+
+/** The generator's three nodes: `first`, node-2 and node-3 at 192.168.56.11–13, pod CIDRs 10.244.{1,2,3}.0/24. */
+export function syntheticNodes(first = 'node-1'): Node[] {
+  return [first, 'node-2', 'node-3'].map((name, k) => ({
     kind: 'Node',
     metadata: meta('', name),
     source: SOURCE,
@@ -54,7 +59,6 @@ export function syntheticCluster(o: SyntheticOptions): { services: Service[]; en
     podCIDR: `10.244.${k + 1}.0/24`,
     podCIDRs: [`10.244.${k + 1}.0/24`],
   }));
-  return { services, endpointSlices: slices, nodes };
 }
 
 export function syntheticService(i: number, o: Pick<SyntheticOptions, 'nodePortEvery'>): Service {
