@@ -32,7 +32,6 @@ export interface RestoreStats {
  */
 export class Netfilter {
   private readonly tables = new Map<TableName, TableState>();
-  private readonly compiled = new Map<TableName, CompiledTable>();
   /** Each table's program replaced by its last commit: its buffers are reused by the next compile (engine/columns.ts). */
   private readonly retired = new Map<TableName, CompiledTable>();
   private readonly outcome = new WalkOutcome();
@@ -44,13 +43,16 @@ export class Netfilter {
     for (const name of TABLE_NAMES) this.tables.set(name, new TableState(name));
     const empty = (name: TableName): CompiledTable => {
       const program = compileTable(this.table(name), this.formatRule);
-      this.install(name, program);
+      program.claimChains();
       return program;
     };
     this.running = { raw: empty('raw'), mangle: empty('mangle'), nat: empty('nat'), filter: empty('filter') };
   }
 
-  /** The program each table runs now (the same objects as `compiled`, by property for the hot path). */
+  /**
+   * The program each table runs now: always the one compiled for the table's current generation
+   * (the constructor compiles the empty tables, every commit installs its own).
+   */
   private readonly running: Record<TableName, CompiledTable>;
 
   table(name: TableName): TableState {
@@ -91,21 +93,15 @@ export class Netfilter {
     }
   }
 
-  /** The committed program of a table if it is current, else null (nothing to reuse or read counters from). */
-  private currentProgram(name: TableName): CompiledTable | null {
-    const ct = this.compiled.get(name);
-    return ct !== undefined && ct.generation === this.table(name).generation ? ct : null;
-  }
-
   /** A transaction's copy of a table; a chain it edits takes its live counters along. */
   private fork(name: TableName): TableFork {
-    const live = this.currentProgram(name);
-    return this.table(name).fork(live === null ? undefined : (chain) => live.refreshChain(chain));
+    const live = this.program(name);
+    return this.table(name).fork((chain) => live.refreshChain(chain));
   }
 
   /** Copies live counters into the table states (before saving or listing). */
   syncCounters(): void {
-    for (const [name, ct] of this.compiled) ct.syncCounters(this.table(name));
+    for (const name of TABLE_NAMES) this.program(name).syncCounters(this.table(name));
   }
 
   /** Installs a validated program for a fork and commits the fork. */
@@ -118,26 +114,20 @@ export class Netfilter {
   }
 
   private install(name: TableName, program: CompiledTable): void {
-    const old = this.compiled.get(name);
-    if (old !== undefined && old !== program) {
-      // Only its typed buffers are wanted: let its rule objects go.
-      old.releaseObjects();
-      this.retired.set(name, old);
-    }
+    const old = this.program(name);
+    // Only its typed buffers are wanted: let its rule objects go.
+    old.releaseObjects();
+    this.retired.set(name, old);
     program.claimChains();
-    this.compiled.set(name, program);
-    // Absent only while the constructor installs the first programs.
-    if (this.running !== undefined) this.running[name] = program;
+    this.running[name] = program;
   }
 
   /** Compiles a fork into a program for the table's next generation, reusing what it can. */
   private compileFork(name: TableName, fork: TableFork): CompiledTable {
-    const current = this.currentProgram(name);
-    const spare = this.retired.get(name) ?? null;
     const committed = this.table(name).chains;
     return compileChains(name, fork.chains.values(), this.table(name).generation + 1, this.formatRule, {
-      previous: current,
-      recycle: spare === current ? null : spare,
+      previous: this.program(name),
+      recycle: this.retired.get(name) ?? null,
       chain: (chainName) => fork.get(chainName),
       committed: (chainName) => committed.get(chainName),
     });

@@ -44,17 +44,6 @@ export const T = { NONE: 0, ACCEPT: 1, DROP: 2, RETURN: 3, JUMP: 4, GOTO: 5, ACT
  */
 export class CompiledTable {
   readonly chainNames: string[] = [];
-  private chainIndexMap: Map<string, number> | null = null;
-
-  /** Chain name → chain index, built on first use (the compiler resolves jumps without it). */
-  get chainIndex(): ReadonlyMap<string, number> {
-    if (this.chainIndexMap === null) {
-      const m = new Map<string, number>();
-      this.chainNames.forEach((name, i) => m.set(name, i));
-      this.chainIndexMap = m;
-    }
-    return this.chainIndexMap;
-  }
   chainStart = new Int32Array(0);
   chainEnd = new Int32Array(0);
   /** 1 ACCEPT, 0 DROP for built-in chains; -1 for user chains. */

@@ -18,7 +18,7 @@ export class TableState {
    * `refreshCounters` brings a committed chain's counters up to date (they count in the compiled
    * program) just before the fork copies that chain to edit it.
    */
-  fork(refreshCounters: (chain: ChainState) => void = noRefresh): TableFork {
+  fork(refreshCounters: (chain: ChainState) => void): TableFork {
     return new TableFork(this, refreshCounters);
   }
 
@@ -35,8 +35,6 @@ export class TableState {
     this.generation++;
   }
 }
-
-function noRefresh(): void {}
 
 /**
  * A copy-on-write view of a table used while a transaction is applied: an overlay of written and
