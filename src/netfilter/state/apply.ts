@@ -63,14 +63,17 @@ function checkPosition(chain: ChainState, position: number, allowEnd: boolean, a
   }
 }
 
-function newUserChain(fork: TableFork, name: string, at: LocatedCommand | undefined, decl?: ChainDeclaration): void {
-  if (name.length === 0 || name.length > MAX_CHAIN_NAME || BUILTIN_TARGET_NAMES.has(name) || fork.get(name) !== undefined) {
-    // Located at the command, or at a restore's `:NAME` line.
-    const where = at ?? (decl === undefined ? undefined : { command: { kind: 'new-chain' as const, chain: name }, line: decl.line, text: `:${name}` });
-    if (name.length === 0 || name.length > MAX_CHAIN_NAME) fail('IPTABLES_BAD_VALUE', `invalid chain name "${name}" (1 to ${MAX_CHAIN_NAME} characters)`, where);
-    if (BUILTIN_TARGET_NAMES.has(name)) fail('IPTABLES_BAD_VALUE', `chain name "${name}" is the name of a target`, where);
-    fail('IPTABLES_CHAIN_EXISTS', `chain "${name}" already exists`, where);
-  }
+/** Why `name` cannot name a user chain (length, or a target's name), or null. */
+function chainNameRefusal(name: string): string | null {
+  if (name.length === 0 || name.length > MAX_CHAIN_NAME) return `invalid chain name "${name}" (1 to ${MAX_CHAIN_NAME} characters)`;
+  if (BUILTIN_TARGET_NAMES.has(name)) return `chain name "${name}" is the name of a target`;
+  return null;
+}
+
+function newUserChain(fork: TableFork, name: string, at: LocatedCommand | undefined): void {
+  const refusal = chainNameRefusal(name);
+  if (refusal !== null) fail('IPTABLES_BAD_VALUE', refusal, at);
+  if (fork.get(name) !== undefined) fail('IPTABLES_CHAIN_EXISTS', `chain "${name}" already exists`, at);
   fork.addChain(new ChainState(name, false, null));
 }
 
@@ -110,7 +113,8 @@ export function declareChains(fork: TableFork, table: TableName, decls: readonly
       fork.replaceWithEmpty(existing).declaredIn = decls;
       continue;
     }
-    if (name.length === 0 || name.length > MAX_CHAIN_NAME || BUILTIN_TARGET_NAMES.has(name)) newUserChain(fork, name, undefined, decl);
+    const refusal = chainNameRefusal(name);
+    if (refusal !== null) declarationError('IPTABLES_BAD_VALUE', refusal, decl);
     const chain = new ChainState(name, false, null);
     chain.declaredIn = decls;
     fork.addChain(chain);
