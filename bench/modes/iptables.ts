@@ -22,7 +22,8 @@ import { type BuiltMode, type Dataplane, type ModeContext, type ModeUnderTest, t
 import { commandArgv, countRules, parsePayload, perRuleCommands, restoreWord } from './payload.js';
 
 /** Records what a proxier asks of the kernel, holding nothing (the first sync is replayed later). */
-class RecordingIptables implements IptablesApi {
+/** Records what a proxier asks of the kernel (ensured chains and jumps, the restore payload) without a kernel. */
+export class RecordingIptables implements IptablesApi {
   readonly ensured: ({ readonly kind: 'chain'; readonly table: TableName; readonly chain: string } | { readonly kind: 'rule'; readonly position: 'append' | 'prepend'; readonly table: TableName; readonly chain: string; readonly args: readonly string[] })[] = [];
   payload = '';
 

@@ -9,7 +9,7 @@
  * heap retained per rule by the parsed documents, with the payload text itself excluded.
  */
 import { syntheticCluster } from '../../../src/cluster/index.js';
-import type { IptablesApi } from '../../../src/netfilter/index.js';
+import { RecordingIptables } from '../../../bench/modes/iptables.js';
 import { parseRestore, type RestoreDocument, type Rule } from '../../../src/netfilter/index.js';
 import { IptablesProxier } from '../../../src/proxy/index.js';
 import { ManualClock } from '../../../src/core/index.js';
@@ -20,29 +20,9 @@ const services = Number(process.argv[2] ?? 10000);
 const endpoints = Number(process.argv[3] ?? 5);
 const runs = Number(process.argv[4] ?? 7);
 
-/** Keeps only the restore payload of the proxier's sync. */
-class PayloadRecorder implements IptablesApi {
-  payload = '';
-  ensureChain(): boolean {
-    return false;
-  }
-  flushChain(): void {}
-  deleteChain(): void {}
-  ensureRule(): boolean {
-    return false;
-  }
-  deleteRule(): void {}
-  save(): string {
-    return '';
-  }
-  restoreAll(text: string): void {
-    this.payload = text;
-  }
-}
-
 function proxierPayload(): string {
   const c = syntheticCluster({ services, endpointsPerService: endpoints, nodeName: 'node-1' });
-  const recorder = new PayloadRecorder();
+  const recorder = new RecordingIptables();
   const config = { ...SYNTHETIC_PROXY_CONFIG, mode: 'iptables' } as KubeProxyConfiguration;
   const proxier = new IptablesProxier({ nodeName: 'node-1', nodeIPs: ['192.168.56.11'], config, iptables: recorder, nfacct: { ensureCounter: () => undefined, hasCounter: () => true }, hasRandomFully: true, clock: new ManualClock() });
   proxier.setObjects(c.services, c.endpointSlices);
