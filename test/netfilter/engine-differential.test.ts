@@ -133,6 +133,65 @@ describe('the compiled engine agrees with the reference walk', () => {
             expect(got).toEqual({ verdict: verdictName(ref.verdict), chain: ref.chain, rule: ref.ruleNumber, mark: b.mark, ctIndex: b.ctIndex });
           }
           expect(envA.log).toEqual(envB.log);
+          expect(envA.stats.rulesEvaluated).toBe(envB.stats.rulesEvaluated);
+        }),
+        { numRuns: RUNS },
+      );
+    });
+  }
+});
+
+/**
+ * A built-in chain shaped like KUBE-SERVICES: long runs of `-d A/32` rules (the walk scans runs of
+ * LONG_EXACT_RUN or more natively) with the odd rule that has no exact destination splitting them,
+ * jumping to chains that may RETURN, so the walk also re-enters a run in its middle.
+ */
+function longRunTableArb(table: TableName, hook: HookName): fc.Arbitrary<TableState> {
+  const exact = fc.tuple(ruleArb, fc.constantFrom(...ADDRESS_POOL), fc.integer({ min: 0, max: 9 })).map(([r, a, how]) => {
+    const out: { -readonly [K in keyof Rule]: Rule[K] } = { ...r };
+    if (how !== 0) out.dst = { prefix: prefix(a, 32), invert: false };
+    if (how >= 3 && (r.target.kind === 'jump' || r.target.kind === 'goto')) out.target = { kind: 'jump', chain: how % 2 === 0 ? 'C0' : 'C1' };
+    else if (r.target.kind === 'jump' || r.target.kind === 'goto') out.target = { kind: 'return' };
+    return out as Rule;
+  });
+  const inner = fc.array(ruleArb.map((r) => (r.target.kind === 'jump' || r.target.kind === 'goto' ? { ...r, target: { kind: 'return' } as const } : r)), { maxLength: 4 });
+  return fc.tuple(fc.array(exact, { minLength: 30, maxLength: 140 }), inner, inner).map(([b, c0, c1]) => {
+    const state = new TableState(table);
+    state.chains.set('C0', new ChainState('C0', false, null, c0));
+    state.chains.set('C1', new ChainState('C1', false, null, c1));
+    const builtin = state.chains.get(hook) as ChainState;
+    for (const rule of b) builtin.append(rule);
+    return state;
+  });
+}
+
+describe('the compiled engine agrees with the reference walk on long runs of exact destinations', () => {
+  for (const table of ['filter', 'nat'] as const) {
+    const hook = BUILTIN_CHAINS[table][0] as HookName;
+    it(`on ${table} chains of 30 to 140 rules (${RUNS} runs)`, () => {
+      fc.assert(
+        fc.property(longRunTableArb(table, hook), fc.array(packetSpecArb, { minLength: 1, maxLength: 4 }), fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 1, maxLength: 8 }), (state, specs, draws) => {
+          const program = compileTable(state, formatRule);
+          const envA = fakeEnv(draws);
+          const envB = fakeEnv(draws);
+          const nth = new Map<object, Int32Array>();
+          const out = new WalkOutcome();
+          for (const spec of specs) {
+            const a = packetOf(spec);
+            const b = packetOf(spec);
+            walkTable(program, hook, a, envA, out);
+            const ref = referenceWalk(state, hook, b, envB, nth);
+            const got = {
+              verdict: verdictName(out.verdict),
+              chain: out.decidingRule >= 0 ? program.chainNames[program.ruleChain[out.decidingRule] as number] : hook,
+              rule: out.decidingRule >= 0 ? program.ruleNumber[out.decidingRule] : 0,
+              mark: a.mark,
+              ctIndex: a.ctIndex,
+            };
+            expect(got).toEqual({ verdict: verdictName(ref.verdict), chain: ref.chain, rule: ref.ruleNumber, mark: b.mark, ctIndex: b.ctIndex });
+          }
+          expect(envA.log).toEqual(envB.log);
+          expect(envA.stats.rulesEvaluated).toBe(envB.stats.rulesEvaluated);
         }),
         { numRuns: RUNS },
       );

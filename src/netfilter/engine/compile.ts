@@ -2,7 +2,7 @@ import type { HookName, Rule, TableName, Target } from '../ast.js';
 import type { ChainState } from '../state/chain.js';
 import type { TableState } from '../state/table.js';
 import { column, slots } from './columns.js';
-import { CompiledTable, F } from './compiled.js';
+import { CompiledTable, F, LONG_EXACT_RUN } from './compiled.js';
 import { ProgramBuilder } from './program-builder.js';
 
 /** Compiles a table's committed state into a flat program. */
@@ -116,10 +116,11 @@ export function compileChains(
   return ct;
 }
 
-/** Fills `exactRunEnd`: runs of consecutive F.DST_EXACT rules within a chain. */
+/** Fills `exactRunEnd` (runs of consecutive F.DST_EXACT rules within a chain) and the long runs' views. */
 function markExactRuns(ct: CompiledTable): void {
   const flags = ct.flags;
   const runEnd = ct.exactRunEnd;
+  const views = ct.exactRunViews;
   const nChains = ct.chainStart.length;
   for (let c = 0; c < nChains; c++) {
     const start = ct.chainStart[c] as number;
@@ -128,9 +129,11 @@ function markExactRuns(ct: CompiledTable): void {
     while (i > start) {
       i--;
       if (((flags[i] as number) & F.DST_EXACT) === 0) {
+        if (end - i - 1 >= LONG_EXACT_RUN) views.set(end, ct.dstExact.subarray(i + 1, end));
         runEnd[i] = i;
         end = i;
       } else runEnd[i] = end;
     }
+    if (end - start >= LONG_EXACT_RUN) views.set(end, ct.dstExact.subarray(start, end));
   }
 }

@@ -37,6 +37,12 @@ export const F = {
 export const T = { NONE: 0, ACCEPT: 1, DROP: 2, RETURN: 3, JUMP: 4, GOTO: 5, ACTION: 6 } as const;
 
 /**
+ * Runs of exact-destination rules at least this long are scanned with the native `indexOf` over a
+ * view (CompiledTable.exactRunViews); shorter ones with a plain loop, cheaper than the call.
+ */
+export const LONG_EXACT_RUN = 32;
+
+/**
  * A table compiled into a flat program: every rule of every chain in typed-array columns, chains
  * as index ranges, jumps resolved to chain indexes. Built once per commit; the walk reads only
  * numbers for the common fields and touches rule objects only for extension matches and
@@ -64,6 +70,12 @@ export class CompiledTable {
    * or its own index when it has none: the walk's skip loop scans one column up to there.
    */
   exactRunEnd = new Int32Array(0);
+  /**
+   * Runs of at least LONG_EXACT_RUN rules, by their end index: a view of `dstExact` over the run,
+   * so the walk can scan it with `indexOf` (native, in order, bounded to the run) without
+   * allocating per packet.
+   */
+  exactRunViews = new Map<number, Int32Array>();
   proto = new Uint8Array(0);
   sportLo = new Uint16Array(0);
   sportHi = new Uint16Array(0);

@@ -9,7 +9,8 @@ import { CONTINUE, VERDICT, type Verdict } from './verdict.js';
 /**
  * A plain recursive interpreter over the rule model, written for obviousness rather than speed.
  * The compiled walk must agree with it on every ruleset and packet (a property test checks this).
- * Returns the verdict and the chain/rule that decided ("POLICY" for a policy).
+ * Returns the verdict and the chain/rule that decided ("POLICY" for a policy); counts every rule
+ * it tries in `env.stats.rulesEvaluated`, as the kernel would go through them.
  */
 export interface ReferenceOutcome {
   readonly verdict: Verdict;
@@ -53,6 +54,7 @@ function runChain(table: TableState, name: string, pkt: Packet, env: NetfilterEn
   if (chain === undefined) throw new Error(`reference walk: no chain ${name}`);
   for (let i = 0; i < chain.rules.length; i++) {
     const rule = chain.rules[i] as Rule;
+    env.stats.rulesEvaluated++;
     if (!matches(rule, pkt, env, nth)) continue;
     const t = rule.target;
     const here = (verdict: Verdict): Step => ({ kind: 'verdict', outcome: { verdict, chain: name, ruleNumber: i + 1 } });

@@ -1,7 +1,7 @@
 import type { Packet } from '../../packet/index.js';
 import type { HookName, Match, Target } from '../ast.js';
 import type { NetfilterEnv } from '../env.js';
-import { type CompiledTable, F, T } from './compiled.js';
+import { type CompiledTable, F, LONG_EXACT_RUN, T } from './compiled.js';
 import { evalMatch } from './match-eval.js';
 import { applyActionTarget } from './target-apply.js';
 import { CONTINUE, VERDICT, type Verdict, verdictName } from './verdict.js';
@@ -104,6 +104,7 @@ export function walkTable(ct: CompiledTable, hook: HookName, pkt: Packet, env: N
   const fDstInv = F.DST_INV;
   const dstExact = ct.dstExact;
   const exactRunEnd = ct.exactRunEnd;
+  const exactRunViews = ct.exactRunViews;
   const skipFast = !(tracing && env.traceAllRules);
   let evaluated = 0;
   let entered = 1;
@@ -126,7 +127,7 @@ export function walkTable(ct: CompiledTable, hook: HookName, pkt: Packet, env: N
       const runEnd = exactRunEnd[i] as number;
       if (runEnd > i) {
         const from = i;
-        i = skipByDestination(dstExact, dst, i, runEnd);
+        i = skipByDestination(dstExact, exactRunViews, dst, i, runEnd);
         evaluated += i - from;
         if (i >= end) continue;
       }
@@ -197,9 +198,17 @@ export function walkTable(ct: CompiledTable, hook: HookName, pkt: Packet, env: N
 /**
  * Within a run [i, end) of rules that all check an exact destination (`-d A/32` without `!`),
  * the first whose address is `dst` (int32), or `end`: every rule before it fails on its first
- * check. The loop reads one column, four rules per step.
+ * check. Long runs (a KUBE-SERVICES of thousands of ClusterIPs) are scanned by the native
+ * `indexOf` over the run's view, still every rule in order but some three times faster than a
+ * JavaScript loop; short ones by a loop that reads one column, four rules per step.
  */
-function skipByDestination(dstExact: Int32Array, dst: number, i: number, end: number): number {
+function skipByDestination(dstExact: Int32Array, views: Map<number, Int32Array>, dst: number, i: number, end: number): number {
+  if (end - i >= LONG_EXACT_RUN) {
+    const view = views.get(end) as Int32Array;
+    const base = end - view.length;
+    const found = view.indexOf(dst, i - base);
+    return found < 0 ? end : base + found;
+  }
   const end4 = end - 3;
   while (i < end4) {
     if (dstExact[i] === dst || dstExact[i + 1] === dst || dstExact[i + 2] === dst || dstExact[i + 3] === dst) break;
