@@ -1,4 +1,4 @@
-import { isScalar, Schema } from 'yaml';
+import { yamlPackage } from './yaml-package.js';
 
 /**
  * Resolution of plain (unquoted) YAML scalars exactly as the `yaml` package resolves them with
@@ -6,15 +6,18 @@ import { isScalar, Schema } from 'yaml';
  * `on` are booleans, `010` is octal, `1:30` is sexagesimal, `2001-12-14` a timestamp, `~` null.
  *
  * Exactness comes from running the package's own YAML 1.1 tag list, in its order, the way its
- * composer does (`findScalarTagByTest`). In front of it sit two shortcuts for the scalars that
- * dominate cluster files, each provably outside or inside the tags' patterns:
+ * composer does (`findScalarTagByTest`). In front of it sit shortcuts for the scalars that
+ * dominate cluster files, each provably outside or inside the tags' patterns, so that such files
+ * are read without loading the package at all:
  * - text that starts with a character no tag pattern can start with (`/`, `h` of `http`), or
  *   with a letter and is longer than any YAML 1.1 boolean/null word (5), is a string;
+ * - other text starting with a letter (`TCP`, `true`) can match only the boolean and null
+ *   patterns (or, led by `e`, the exponent float): it is looked up in {@link WORDS};
  * - up to 15 decimal digits without a leading zero is the `int` tag (`intOct` needs a leading 0,
  *   `intBin`/`intHex` a `0b`/`0x`), and below 2^53 `Number()` equals the tag's `parseInt`;
  * - a digit-led text with two dots (an address) matches no pattern.
- * Short words are resolved by the tags once and remembered. The differential tests in
- * test/kube/yaml-fast-path.props.test.ts compare the shortcuts with the tags.
+ * The differential tests in test/kube/yaml-fast-path.props.test.ts compare the shortcuts with the
+ * tags.
  */
 
 /** What a plain scalar means; `date` stands for a timestamp, which Kubernetes sees as its text. */
@@ -35,9 +38,25 @@ interface TestedTag {
   resolve(value: string, onError: (message: string) => void, options: { intAsBigInt: boolean }): unknown;
 }
 
-/** The yaml package's YAML 1.1 tags, as `parseAllDocuments(…, { version: '1.1' })` builds them. */
-const TAGS = new Schema({ schema: 'yaml-1.1', resolveKnownTags: false }).tags as unknown as readonly TestedTag[];
+/** The yaml package's YAML 1.1 tags, as `parseAllDocuments(…, { version: '1.1' })` builds them; built on first use. */
+let tags: readonly TestedTag[] | null = null;
 const RESOLVE_OPTIONS = { intAsBigInt: false } as const;
+
+function yaml11Tags(): readonly TestedTag[] {
+  tags ??= new (yamlPackage().Schema)({ schema: 'yaml-1.1', resolveKnownTags: false }).tags as unknown as readonly TestedTag[];
+  return tags;
+}
+
+/**
+ * The words the package's YAML 1.1 `bool` and `null` tags match, spelt out from their patterns
+ * (`/^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/`, `/^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/`,
+ * `/^(?:~|[Nn]ull|NULL)?$/`), less `~` and the empty text, which do not start with a letter.
+ */
+const WORDS: ReadonlyMap<string, boolean | null> = new Map<string, boolean | null>([
+  ...['Y', 'y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON'].map((w) => [w, true] as const),
+  ...['N', 'n', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF'].map((w) => [w, false] as const),
+  ...['null', 'Null', 'NULL'].map((w) => [w, null] as const),
+]);
 
 /**
  * Characters a YAML 1.1 tag pattern can start with, other than letters: `-+.~<` and digits.
@@ -63,10 +82,6 @@ function isDigitOrSign(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d;
 }
 
-/** Resolutions of short words (`TCP`, `true`, `none`), computed once by the tags; bounded. */
-const shortWords = new Map<string, PlainScalarValue | typeof UNRESOLVED>();
-const SHORT_WORDS_MAX = 4096;
-
 /**
  * Resolves a plain scalar's text (already trimmed and unfolded). `atKey` enables the key-only tags
  * (the `<<` merge key). Returns {@link UNRESOLVED} when the package would report an error.
@@ -80,12 +95,8 @@ export function resolvePlainScalar(text: string, atKey: boolean): PlainScalarVal
     if ((c | 0x20) === 0x65) return isDigitOrSign(text.charCodeAt(1)) ? resolveByTags(text, atKey) : text;
     // Otherwise only the boolean and null words (at most 5 letters) start with a letter.
     if (n > 5 || !mayStartWord(c)) return text;
-    let known = shortWords.get(text);
-    if (known === undefined) {
-      known = resolveByTags(text, atKey);
-      if (shortWords.size < SHORT_WORDS_MAX) shortWords.set(text, known);
-    }
-    return known;
+    const word = WORDS.get(text);
+    return word === undefined ? text : word;
   }
   if (!mayStartTaggedValue(c)) return text;
   if (c >= 0x30 && c <= 0x39) {
@@ -111,7 +122,7 @@ function hasTwoDots(text: string): boolean {
 
 /** The general case: the package's own tag list, first match wins, as its composer does. */
 export function resolveByTags(text: string, atKey: boolean): PlainScalarValue | typeof UNRESOLVED {
-  const tag = TAGS.find((t) => (t.default === true || (atKey && t.default === 'key')) && t.test?.test(text) === true);
+  const tag = yaml11Tags().find((t) => (t.default === true || (atKey && t.default === 'key')) && t.test?.test(text) === true);
   if (tag === undefined) return text; // the string tag
   let failed = false;
   let resolved: unknown;
@@ -121,7 +132,7 @@ export function resolveByTags(text: string, atKey: boolean): PlainScalarValue | 
     return UNRESOLVED;
   }
   if (failed) return UNRESOLVED;
-  const value = isScalar(resolved) ? resolved.value : resolved;
+  const value = yamlPackage().isScalar(resolved) ? resolved.value : resolved;
   if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
   if (value instanceof Date) return { other: 'timestamp' };
   if (typeof value === 'symbol') return { other: 'merge-key' };

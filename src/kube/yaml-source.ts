@@ -1,7 +1,8 @@
-import { parseAllDocuments, isAlias, isMap, isPair, isScalar, isSeq, type Document } from 'yaml';
+import type { Document } from 'yaml';
 import { KpemuError } from '../core/index.js';
 import { LineIndex, type SourceEntry, type SourceNode } from './source-node.js';
 import { parseYamlFast } from './yaml-fast-path.js';
+import { yamlPackage } from './yaml-package.js';
 
 /**
  * YAML text → {@link SourceNode} trees, one per `---` document, each node with its line.
@@ -42,6 +43,7 @@ export function parseYamlStream(text: string, file: string): YamlParseResult {
 
 /** {@link parseYamlStream} through the `yaml` package: the reference the fast path is tested against. */
 export function parseYamlStreamGeneral(text: string, file: string): YamlParseResult {
+  const { parseAllDocuments, isScalar } = yamlPackage();
   const lines = new LineIndex(text);
   const errors: KpemuError[] = [];
   const documents: YamlDocument[] = [];
@@ -106,6 +108,7 @@ class Converter {
   /** Anchors being converted right now: an alias to one of them is a cycle. */
   private readonly active = new Set<unknown>();
   private count = 0;
+  private readonly yaml = yamlPackage();
 
   constructor(
     private readonly doc: Document.Parsed,
@@ -116,7 +119,7 @@ class Converter {
     if (depth > MAX_DEPTH) throw new ConversionError(this.offsetOf(node), `nesting deeper than ${MAX_DEPTH} levels`);
     if (++this.count > MAX_NODES) throw new ConversionError(this.offsetOf(node), `more than ${MAX_NODES} values (too many alias expansions?)`);
     if (node === null || node === undefined) return { kind: 'scalar', line: fallbackLine, value: null, text: '' };
-    if (isAlias(node)) {
+    if (this.yaml.isAlias(node)) {
       const target = node.resolve(this.doc);
       if (target === undefined) throw new ConversionError(this.offsetOf(node), `unknown alias *${node.source}`);
       const done = this.memo.get(target);
@@ -139,7 +142,7 @@ class Converter {
 
   private convertNode(node: unknown, fallbackLine: number, depth: number): SourceNode {
     const line = this.lineOfNode(node, fallbackLine);
-    if (isScalar(node)) {
+    if (this.yaml.isScalar(node)) {
       const v = node.value;
       const text = typeof node.source === 'string' ? node.source : String(v);
       if (typeof v === 'string' && node.type === 'BLOCK_LITERAL') return { kind: 'scalar', line, value: v, text, literalHeaderLine: line };
@@ -148,12 +151,12 @@ class Converter {
       // Timestamps, !!binary and other YAML 1.1 types: Kubernetes sees the JSON string form.
       return { kind: 'scalar', line, value: text, text };
     }
-    if (isMap(node)) {
+    if (this.yaml.isMap(node)) {
       const explicit: SourceEntry[] = [];
       const merged: SourceEntry[] = [];
       const keys = new Set<string>();
       for (const pair of node.items) {
-        if (isScalar(pair.key) && typeof pair.key.value === 'symbol') {
+        if (this.yaml.isScalar(pair.key) && typeof pair.key.value === 'symbol') {
           this.mergeInto(merged, pair.value, line, depth);
           continue;
         }
@@ -172,10 +175,10 @@ class Converter {
       }
       return { kind: 'map', line, entries };
     }
-    if (isSeq(node)) {
+    if (this.yaml.isSeq(node)) {
       const items: SourceNode[] = [];
       for (const item of node.items) {
-        if (isPair(item)) {
+        if (this.yaml.isPair(item)) {
           // `[a: 1]` is a sequence holding a one-entry mapping.
           const keyLine = this.lineOfNode(item.key, line);
           const entry: SourceEntry = { key: this.keyOf(item.key), line: keyLine, value: this.convert(item.value, keyLine, depth + 1) };
@@ -199,16 +202,16 @@ class Converter {
 
   /** Kubernetes turns scalar keys into JSON strings; other keys cannot be represented. */
   private keyOf(key: unknown): string {
-    if (isScalar(key)) {
+    if (this.yaml.isScalar(key)) {
       const v = key.value;
       if (typeof v === 'string') return v;
       if (v === null) return 'null';
       if (typeof v === 'number' || typeof v === 'boolean') return String(v);
       return typeof key.source === 'string' ? key.source : String(v);
     }
-    if (isAlias(key)) {
+    if (this.yaml.isAlias(key)) {
       const target = key.resolve(this.doc);
-      if (target !== undefined && isScalar(target)) return this.keyOf(target);
+      if (target !== undefined && this.yaml.isScalar(target)) return this.keyOf(target);
     }
     if (key === null || key === undefined) return 'null';
     throw new ConversionError(this.offsetOf(key), 'mapping keys must be strings (a collection cannot be a key)');

@@ -129,4 +129,26 @@ describe('plain scalar resolution', () => {
       { numRuns: 2000 },
     );
   });
+
+  it('reads letter-led words (booleans, nulls, TCP) as the tags do, without them', () => {
+    // Every spelling of the boolean and null words in any case, cut short and extended; every text
+    // of one or two letters; then random short words over their letters.
+    const words = ['y', 'yes', 'true', 'on', 'n', 'no', 'false', 'off', 'null', 'tcp', 'udp', 'none', 'e', 'e3'];
+    const spellings = new Set<string>();
+    const casings = (w: string): string[] => (w === '' ? [''] : casings(w.slice(1)).flatMap((rest) => [w[0]!.toLowerCase() + rest, w[0]!.toUpperCase() + rest]));
+    for (const w of words) for (let end = 1; end <= w.length; end++) for (const c of casings(w.slice(0, end))) for (const tail of ['', 's', 'x', '1', 'E']) spellings.add(c + tail);
+    const letters = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+    for (const a of letters) {
+      spellings.add(a);
+      for (const b of letters) spellings.add(a + b);
+    }
+    for (const text of spellings)
+      for (const atKey of [false, true]) expect(resolvePlainScalar(text, atKey), JSON.stringify(text)).toStrictEqual(resolveByTags(text, atKey));
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(...'yYeEsStTrRuUoOnNfFaAlL1_.'), minLength: 1, maxLength: 6 }), fc.boolean(), (text, atKey) => {
+        expect(resolvePlainScalar(text, atKey)).toStrictEqual(resolveByTags(text, atKey));
+      }),
+      { numRuns: 5000 },
+    );
+  });
 });
