@@ -291,12 +291,15 @@ export class Cluster {
       }
     }
     // Endpoints without a Pod object still answer: a stand-in pod on the node owning the address.
+    // (A big cluster lists each pod address in many slices: most are found among the pods at once.)
+    const nodeIPs = new Set<number>();
+    for (const n of topo.nodes.values()) nodeIPs.add(n.internalIP);
     for (const slice of this.objects.endpointSlices) {
       if (slice.addressType !== 'IPv4') continue;
       for (const ep of slice.endpoints) {
         for (const a of ep.addresses) {
           const addr = parsePrefix(a).network;
-          if (topo.podsByIP.has(addr) || [...topo.nodes.values()].some((n) => n.internalIP === addr)) continue;
+          if (topo.podsByIP.has(addr) || nodeIPs.has(addr)) continue;
           const node = topo.nodeForPodIP(addr);
           if (node === undefined) {
             this.warnings.push(`endpoint ${a} of ${slice.metadata.namespace}/${slice.serviceName} is outside every node's pod subnet: packets to it leave the cluster unanswered`);

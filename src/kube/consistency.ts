@@ -56,7 +56,8 @@ export function checkCluster(objects: readonly ParsedObject[], issues: Issues): 
     }
   }
 
-  const uniqueServices = dropDuplicates(services, 'Service', report);
+  const serviceKeys = new Map<string, Parsed<Service>>();
+  const uniqueServices = dropDuplicates(services, 'Service', report, serviceKeys);
   const uniqueSlices = dropDuplicates(endpointSlices, 'EndpointSlice', report);
   const uniqueNodes = dropDuplicates(nodes, 'Node', report);
   const uniquePods = dropDuplicates(pods, 'Pod', report);
@@ -66,7 +67,7 @@ export function checkCluster(objects: readonly ParsedObject[], issues: Issues): 
   const checkedNodes = checkNodes(uniqueNodes, flannel, proxyConfig, report);
   return {
     services: checkServices(uniqueServices, report),
-    endpointSlices: checkSlices(uniqueSlices, uniqueServices, report),
+    endpointSlices: checkSlices(uniqueSlices, serviceKeys, report),
     nodes: checkedNodes,
     pods: checkPods(uniquePods, uniqueNodes, report),
     proxyConfig,
@@ -105,8 +106,8 @@ interface Named {
   readonly metadata: { readonly name: string; readonly namespace: string };
 }
 
-function dropDuplicates<T extends Named>(items: readonly Parsed<T>[], kind: string, report: Reporter): Parsed<T>[] {
-  const seen = new Map<string, Parsed<T>>();
+/** The objects without an earlier one of the same `namespace/name`; `seen` ends up holding them by that key. */
+function dropDuplicates<T extends Named>(items: readonly Parsed<T>[], kind: string, report: Reporter, seen = new Map<string, Parsed<T>>()): Parsed<T>[] {
   const out: Parsed<T>[] = [];
   for (const p of items) {
     const key = `${p.value.metadata.namespace}/${p.value.metadata.name}`;
@@ -177,14 +178,18 @@ function checkServices(services: readonly Parsed<Service>[], report: Reporter): 
   return out;
 }
 
-/** kube-proxy keeps a slice whose Service is missing (it may come later) but cannot use it. */
-function checkSlices(slices: readonly Parsed<EndpointSlice>[], services: readonly Parsed<Service>[], report: Reporter): Parsed<EndpointSlice>[] {
-  const byName = new Map<string, Parsed<Service>>();
-  for (const s of services) byName.set(`${s.value.metadata.namespace}/${s.value.metadata.name}`, s);
+const SERVICE_LABEL_FIELD = `metadata.labels[${SERVICE_NAME_LABEL}]`;
+
+/**
+ * kube-proxy keeps a slice whose Service is missing (it may come later) but cannot use it.
+ * `byName`: the unique Services by `namespace/name` (before the cluster IP and node port checks,
+ * which refuse a Service but do not make its slices dangling).
+ */
+function checkSlices(slices: readonly Parsed<EndpointSlice>[], byName: ReadonlyMap<string, Parsed<Service>>, report: Reporter): Parsed<EndpointSlice>[] {
+  const labelField = SERVICE_LABEL_FIELD;
   for (const p of slices) {
     const slice = p.value;
     const svc = byName.get(`${slice.metadata.namespace}/${slice.serviceName}`);
-    const labelField = `metadata.labels[${SERVICE_NAME_LABEL}]`;
     if (svc === undefined) {
       report.warn(
         p,

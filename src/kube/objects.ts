@@ -102,8 +102,12 @@ interface Mark {
   readonly skipped: ReadonlyMap<string, number>;
 }
 
+/** The skipped counts of a mark taken before anything was skipped (the usual case): no copy per document. */
+const NOTHING_SKIPPED: ReadonlyMap<string, number> = new Map();
+
 function markOf(issues: Issues, result: TextReadResult): Mark {
-  return { objects: result.objects.length, errors: issues.errors.length, warnings: issues.warnings.length, skipped: new Map(result.skipped) };
+  const skipped = result.skipped.size === 0 ? NOTHING_SKIPPED : new Map(result.skipped);
+  return { objects: result.objects.length, errors: issues.errors.length, warnings: issues.warnings.length, skipped };
 }
 
 function rollBack(issues: Issues, result: TextReadResult, mark: Mark): void {

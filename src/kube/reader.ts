@@ -193,8 +193,12 @@ export function stringMap(f: Field): Record<string, string> {
   for (const { key, field } of mapEntries(f)) {
     // Go decodes null into a map entry as the empty string.
     const v = isSet(field) ? str(field) : '';
-    // defineProperty, so that a key such as "__proto__" is an ordinary entry.
-    if (v !== undefined) Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+    if (v === undefined) continue;
+    // `__proto__` is the one key an assignment would not store as an ordinary entry (it is the
+    // only accessor on Object.prototype): defineProperty makes it one. Every other key is
+    // assigned, which creates the same own, enumerable, writable property, many times faster.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[key] = v;
   }
   return out;
 }

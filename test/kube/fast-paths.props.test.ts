@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readCanonicalIpv4, readIpGeneral } from '../../src/kube/addresses.js';
 import { FieldLines } from '../../src/kube/field-lines.js';
 import { FieldPaths } from '../../src/kube/field-path.js';
-import { child, Issues, list, mapEntries, rootField, Scope } from '../../src/kube/reader.js';
+import { child, Issues, list, mapEntries, rootField, Scope, stringMap } from '../../src/kube/reader.js';
 import type { SourceNode } from '../../src/kube/source-node.js';
 
 /** The loader's small fast paths, each against the general code it stands in front of. */
@@ -83,5 +83,31 @@ describe('shared field paths', () => {
     expect(mapEntries(copied).map((e) => e.field.path)).toEqual(['metadata.labels[app]']);
     expect(list(child(copied, 'app'))).toEqual([]);
     expect([...scope.lines.keys()]).toEqual(['labels', 'labels[app]', 'metadata.labels.app', 'metadata.labels[app]']);
+  });
+});
+
+describe('stringMap', () => {
+  /** The reference: every entry defined as an own data property, whatever its name. */
+  function defined(entries: readonly (readonly [string, string | null])[]): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [key, v] of entries) Object.defineProperty(out, key, { value: v ?? '', enumerable: true, writable: true, configurable: true });
+    return out;
+  }
+
+  it('stores every key, __proto__ and numeric ones included, as defineProperty does', () => {
+    const key = fc.oneof(fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', '0', '10', '1.5', '-1', 'app', ''), fc.string({ maxLength: 6 }));
+    // JSON allows a key twice (Go keeps the last value), so duplicates are drawn too.
+    const entries = fc.array(fc.tuple(key, fc.option(fc.string({ maxLength: 4 }))), { maxLength: 8 });
+    fc.assert(
+      fc.property(entries, (es) => {
+        const node: SourceNode = { kind: 'map', line: 1, entries: es.map(([k, v], i) => ({ key: k, line: i + 2, value: { kind: 'scalar', line: i + 2, value: v, text: v ?? '' } })) };
+        const got = stringMap(rootField(new Scope('f.yaml', 'Thing', new Issues()), node));
+        const want = defined(es);
+        expect(Object.getPrototypeOf(got)).toBe(Object.prototype);
+        expect(Object.entries(got)).toEqual(Object.entries(want));
+        for (const k of Object.keys(want)) expect(Object.getOwnPropertyDescriptor(got, k)).toEqual(Object.getOwnPropertyDescriptor(want, k));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
