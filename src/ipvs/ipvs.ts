@@ -64,7 +64,7 @@ export class Ipvs extends IpvsTables {
   conntrack: boolean;
   private readonly hook: IpvsConntrackHook | null;
   /** The verdict of the latest packet (reused). */
-  readonly verdict = new IpvsVerdict();
+  readonly verdict = new IpvsVerdict((id) => this.destById(id));
 
   constructor(options: IpvsOptions) {
     super({ ...DEFAULT_SCHEDULER_OPTIONS, ...options.scheduler });
@@ -432,7 +432,7 @@ export class Ipvs extends IpvsTables {
     const v = this.verdict;
     v.conn = i;
     v.service = c.svc[i] as number;
-    v.dest = this.dests[c.dest[i] as number] ?? null;
+    v.destId = c.dest[i] as number;
     v.destAddr = c.daddr[i] as number;
     v.destPort = c.dport[i] as number;
     v.virtAddr = c.vaddr[i] as number;
