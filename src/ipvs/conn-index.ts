@@ -1,22 +1,15 @@
 import { finalize32, mix32 } from '../core/index.js';
 
 /**
- * Words per slot: the four key words, the value + 1 (0 marks an empty slot), three unused words
- * so that a slot is 32 bytes and never straddles a cache line.
- */
-const STRIDE = 8;
-const VALUE = 4;
-
-/**
  * An open-addressing index from four-word keys to slot numbers, for the connection table:
- * linear probing, backward-shift deletion (no tombstones), growth at 50% load. A slot's key and
- * value share one Uint32Array, so probing a slot reads one cache line (a new connection misses in
- * a table as large as the connections of a busy node: one line per probe, not three). Unlike the
+ * linear probing, backward-shift deletion (no tombstones), growth at 50% load. Unlike the
  * general-purpose core table it hashes stored keys in place, so deleting (which connection expiry
  * does on the packet path) allocates nothing.
  */
 export class ConnIndex {
-  private slots: Uint32Array;
+  private keys: Uint32Array;
+  private values: Int32Array;
+  private used: Uint8Array;
   private mask: number;
   private count = 0;
   /** Slots inspected by the most recent get/set/delete. */
@@ -28,7 +21,9 @@ export class ConnIndex {
   ) {
     let cap = 16;
     while (cap < initialCapacity * 2) cap *= 2;
-    this.slots = new Uint32Array(cap * STRIDE);
+    this.keys = new Uint32Array(cap * 4);
+    this.values = new Int32Array(cap);
+    this.used = new Uint8Array(cap);
     this.mask = cap - 1;
   }
 
@@ -37,24 +32,22 @@ export class ConnIndex {
   }
 
   get byteLength(): number {
-    return this.slots.byteLength;
+    return this.keys.byteLength + this.values.byteLength + this.used.byteLength;
   }
 
   private hash(a: number, b: number, c: number, d: number): number {
     return finalize32(mix32(mix32(mix32(mix32(this.seed, a), b), c), d)) & this.mask;
   }
 
-  /** Word offset of the slot holding the key, or -1. */
   private find(a: number, b: number, c: number, d: number): number {
     let slot = this.hash(a, b, c, d);
     let probes = 1;
-    const s = this.slots;
-    for (;;) {
-      const base = slot * STRIDE;
-      if (s[base + VALUE] === 0) break;
-      if (s[base] === a && s[base + 1] === b && s[base + 2] === c && s[base + 3] === d) {
+    const k = this.keys;
+    while (this.used[slot] === 1) {
+      const base = slot * 4;
+      if (k[base] === a && k[base + 1] === b && k[base + 2] === c && k[base + 3] === d) {
         this.lastProbes = probes;
-        return base;
+        return slot;
       }
       slot = (slot + 1) & this.mask;
       probes++;
@@ -65,8 +58,8 @@ export class ConnIndex {
 
   /** The value stored for the key (a, b, c, d), or -1. Words are uint32. */
   get(a: number, b: number, c: number, d: number): number {
-    const base = this.find(a >>> 0, b >>> 0, c >>> 0, d >>> 0);
-    return base < 0 ? -1 : (this.slots[base + VALUE] as number) - 1;
+    const slot = this.find(a >>> 0, b >>> 0, c >>> 0, d >>> 0);
+    return slot < 0 ? -1 : (this.values[slot] as number);
   }
 
   /** Inserts or replaces; `value` >= 0. */
@@ -77,47 +70,42 @@ export class ConnIndex {
     d >>>= 0;
     const existing = this.find(a, b, c, d);
     if (existing >= 0) {
-      this.slots[existing + VALUE] = value + 1;
+      this.values[existing] = value;
       return;
     }
     if ((this.count + 1) * 2 > this.mask + 1) this.grow();
-    this.place(a, b, c, d, value + 1);
-    this.count++;
-  }
-
-  private place(a: number, b: number, c: number, d: number, stored: number): void {
-    const s = this.slots;
     let slot = this.hash(a, b, c, d);
-    while (s[slot * STRIDE + VALUE] !== 0) slot = (slot + 1) & this.mask;
-    const base = slot * STRIDE;
-    s[base] = a;
-    s[base + 1] = b;
-    s[base + 2] = c;
-    s[base + 3] = d;
-    s[base + VALUE] = stored;
+    while (this.used[slot] === 1) slot = (slot + 1) & this.mask;
+    const base = slot * 4;
+    this.keys[base] = a;
+    this.keys[base + 1] = b;
+    this.keys[base + 2] = c;
+    this.keys[base + 3] = d;
+    this.values[slot] = value;
+    this.used[slot] = 1;
+    this.count++;
   }
 
   /** Removes the key; returns whether it was present. */
   delete(a: number, b: number, c: number, d: number): boolean {
-    const found = this.find(a >>> 0, b >>> 0, c >>> 0, d >>> 0);
-    if (found < 0) return false;
-    const s = this.slots;
-    s[found + VALUE] = 0;
+    let hole = this.find(a >>> 0, b >>> 0, c >>> 0, d >>> 0);
+    if (hole < 0) return false;
+    this.used[hole] = 0;
     this.count--;
-    let hole = found / STRIDE;
+    const k = this.keys;
     let next = (hole + 1) & this.mask;
-    for (;;) {
-      const nb = next * STRIDE;
-      if (s[nb + VALUE] === 0) break;
-      const home = this.hash(s[nb] as number, s[nb + 1] as number, s[nb + 2] as number, s[nb + 3] as number);
+    while (this.used[next] === 1) {
+      const nb = next * 4;
+      const home = this.hash(k[nb] as number, k[nb + 1] as number, k[nb + 2] as number, k[nb + 3] as number);
       if (((hole - home) & this.mask) < ((next - home) & this.mask)) {
-        const hb = hole * STRIDE;
-        s[hb] = s[nb] as number;
-        s[hb + 1] = s[nb + 1] as number;
-        s[hb + 2] = s[nb + 2] as number;
-        s[hb + 3] = s[nb + 3] as number;
-        s[hb + VALUE] = s[nb + VALUE] as number;
-        s[nb + VALUE] = 0;
+        const hb = hole * 4;
+        k[hb] = k[nb] as number;
+        k[hb + 1] = k[nb + 1] as number;
+        k[hb + 2] = k[nb + 2] as number;
+        k[hb + 3] = k[nb + 3] as number;
+        this.values[hole] = this.values[next] as number;
+        this.used[hole] = 1;
+        this.used[next] = 0;
         hole = next;
       }
       next = (next + 1) & this.mask;
@@ -126,16 +114,24 @@ export class ConnIndex {
   }
 
   clear(): void {
-    if (this.count === 0) return;
-    this.slots.fill(0);
+    this.used.fill(0);
     this.count = 0;
   }
 
   private grow(): void {
-    const old = this.slots;
+    const oldKeys = this.keys;
+    const oldValues = this.values;
+    const oldUsed = this.used;
     const cap = (this.mask + 1) * 2;
-    this.slots = new Uint32Array(cap * STRIDE);
+    this.keys = new Uint32Array(cap * 4);
+    this.values = new Int32Array(cap);
+    this.used = new Uint8Array(cap);
     this.mask = cap - 1;
-    for (let b = 0; b < old.length; b += STRIDE) if (old[b + VALUE] !== 0) this.place(old[b] as number, old[b + 1] as number, old[b + 2] as number, old[b + 3] as number, old[b + VALUE] as number);
+    this.count = 0;
+    for (let s = 0; s < oldUsed.length; s++) {
+      if (oldUsed[s] !== 1) continue;
+      const b = s * 4;
+      this.set(oldKeys[b] as number, oldKeys[b + 1] as number, oldKeys[b + 2] as number, oldKeys[b + 3] as number, oldValues[s] as number);
+    }
   }
 }
