@@ -45,10 +45,10 @@ export class IpvsTables {
   private readonly freeServiceIds = new FreeIds();
   private portZeroServices = 0;
   /** Hot numbers of every service by id (flags, port, rr state, destination ids). */
-  protected readonly serviceStore = new ServiceStore(256);
+  protected readonly serviceStore = new ServiceStore(64);
   protected dests: (Dest | null)[] = [];
   /** Hot numbers of every destination by id (weight, flags, counters, address). */
-  protected readonly destStore = new DestStore(1024);
+  protected readonly destStore = new DestStore(64);
   private freeDestIds: number[] = [];
   /** Deleted destinations kept alive by their connections (the kernel's dest_trash). */
   private trash: Dest[] = [];
