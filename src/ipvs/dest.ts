@@ -17,7 +17,8 @@ export class Dest {
   /** Deleted from its service but kept for its connections. */
   inTrash = false;
   private fwdMethod: FwdMethod;
-  private store: DestStore;
+  /** The shared store while the destination is live; its own copy once freed (see detach). */
+  private store: { readonly f64: Float64Array | number[] };
   private base: number;
 
   constructor(
@@ -54,11 +55,15 @@ export class Dest {
     this.store.f64[this.base + field] = value;
   }
 
-  /** Moves this destination's numbers out of the shared store (its id is about to be reused). */
+  /**
+   * Moves this destination's numbers out of the shared store (its id is about to be reused).
+   * A plain array: allocating a typed array per freed destination would cost more than the
+   * whole delete.
+   */
   detach(): void {
-    const own = new DestStore(1);
-    own.f64.set(this.store.f64.subarray(this.base, this.base + DEST_STRIDE));
-    this.store = own;
+    const own: number[] = [];
+    for (let i = 0; i < DEST_STRIDE; i++) own.push(this.store.f64[this.base + i] as number);
+    this.store = { f64: own };
     this.base = 0;
   }
 

@@ -98,15 +98,17 @@ export class VirtualService {
 
   /** Puts `dest` at `index` of the list (the kernel adds at the head, index 0). */
   insertDest(index: number, dest: Dest): void {
-    this.dests.splice(index, 0, dest);
+    if (index === 0) this.dests.unshift(dest);
+    else this.dests.splice(index, 0, dest);
     this.storeDestIds();
   }
 
   /** Takes the destination at `index` out of the list and returns it. */
   removeDest(index: number): Dest {
-    const [d] = this.dests.splice(index, 1);
+    const d = this.dests[index] as Dest;
+    this.dests.splice(index, 1);
     this.storeDestIds();
-    return d as Dest;
+    return d;
   }
 
   /** Moves this service's numbers out of the shared store (its id is about to be reused). */
