@@ -3,11 +3,14 @@ import type { Packet } from '../packet/index.js';
 import { ConnTable } from './conn-table.js';
 import type { IpvsConntrackHook } from './conntrack-hook.js';
 import type { Dest } from './dest.js';
+import { D_ACTIVE, D_ADDR, D_FLAGS, D_INACTIVE, D_MASQ, D_PERSIST, D_PORT, D_REFCNT, D_UTHRESHOLD, DEST_STRIDE, D_CONNS } from './dest-store.js';
 import { DIR_INPUT, DIR_INPUT_ONLY, DIR_OUTPUT, nextTcpState, ProtoTimeouts, TCP_S } from './proto-state.js';
 import { DEFAULT_SCHEDULER_OPTIONS, type SchedulerOptions } from './schedulers/index.js';
 import type { VirtualService } from './service.js';
+import { rrInline, rrInlineApplies } from './rr-inline.js';
+import { S_FLAGS, S_PORT, SVC_STRIDE } from './service-store.js';
 import { IpvsTables } from './tables.js';
-import { CONN_FLAGS, DEST_FLAGS } from './types.js';
+import { CONN_FLAGS, DEST_FLAGS, SVC_FLAGS } from './types.js';
 import { IpvsVerdict } from './verdict.js';
 
 /** sysctls and build options of the modelled IPVS (net.ipv4.vs.*, CONFIG_IP_VS_*). */
@@ -61,7 +64,7 @@ export class Ipvs extends IpvsTables {
   conntrack: boolean;
   private readonly hook: IpvsConntrackHook | null;
   /** The verdict of the latest packet (reused). */
-  readonly verdict = new IpvsVerdict();
+  readonly verdict = new IpvsVerdict((id) => this.destById(id));
 
   constructor(options: IpvsOptions) {
     super({ ...DEFAULT_SCHEDULER_OPTIONS, ...options.scheduler });
@@ -110,19 +113,14 @@ export class Ipvs extends IpvsTables {
     this.queued = q;
   }
 
-  /** ip_vs_conn_new + ip_vs_bind_dest. */
-  private newConn(
-    proto: number,
-    caddr: number,
-    cport: number,
-    vaddr: number,
-    vport: number,
-    dest: Dest,
-    dport: number,
-    flags: number,
-    svc: VirtualService,
-  ): number {
+  /**
+   * ip_vs_conn_new + ip_vs_bind_dest, to destination id `dest` for service id `svc`. Reads and
+   * writes the destination's store record only (its object is not visited on this path).
+   */
+  private newConn(proto: number, caddr: number, cport: number, vaddr: number, vport: number, dest: number, dport: number, flags: number, svc: number): number {
     const c = this.conns;
+    const ds = this.destStore.f64;
+    const db = dest * DEST_STRIDE;
     const i = c.alloc();
     this.ensureQueued(i);
     this.queued[i] = Infinity;
@@ -131,21 +129,22 @@ export class Ipvs extends IpvsTables {
     c.cport[i] = cport;
     c.vaddr[i] = vaddr;
     c.vport[i] = vport;
-    c.daddr[i] = dest.addr;
+    c.daddr[i] = ds[db + D_ADDR] as number;
     c.dport[i] = dport;
-    c.svc[i] = svc.id;
+    c.svc[i] = svc;
     c.state[i] = 0;
     c.timeout[i] = 3000;
     // Destinations start connections inactive; non-NAT forwarding sees no replies (NOOUTPUT).
-    const destFlags = CONN_FLAGS.INACTIVE | (dest.fwd === 'masq' ? 0 : CONN_FLAGS.NOOUTPUT);
+    const destFlags = CONN_FLAGS.INACTIVE | (ds[db + D_MASQ] === 1 ? 0 : CONN_FLAGS.NOOUTPUT);
     const f = flags | destFlags;
     c.flags[i] = f;
-    c.dest[i] = dest.id;
-    dest.refcnt++;
-    if (f & CONN_FLAGS.TEMPLATE) dest.persistConns++;
-    else if (f & CONN_FLAGS.INACTIVE) dest.inactConns++;
-    else dest.activeConns++;
-    if (dest.uThreshold !== 0 && dest.totalConns >= dest.uThreshold) dest.flags |= DEST_FLAGS.OVERLOAD;
+    c.dest[i] = dest;
+    ds[db + D_REFCNT] = (ds[db + D_REFCNT] as number) + 1;
+    if (f & CONN_FLAGS.TEMPLATE) ds[db + D_PERSIST] = (ds[db + D_PERSIST] as number) + 1;
+    else if (f & CONN_FLAGS.INACTIVE) ds[db + D_INACTIVE] = (ds[db + D_INACTIVE] as number) + 1;
+    else ds[db + D_ACTIVE] = (ds[db + D_ACTIVE] as number) + 1;
+    const uth = ds[db + D_UTHRESHOLD] as number;
+    if (uth !== 0 && (ds[db + D_ACTIVE] as number) + (ds[db + D_INACTIVE] as number) >= uth) ds[db + D_FLAGS] = (ds[db + D_FLAGS] as number) | DEST_FLAGS.OVERLOAD;
     c.hash(i, f & CONN_FLAGS.TEMPLATE ? 1 : 0);
     return i;
   }
@@ -262,17 +261,17 @@ export class Ipvs extends IpvsTables {
     const old = c.state[i] as number;
     const next = nextTcpState(old, d, pkt.tcpFlags);
     if (next !== old) {
-      const dest = this.dests[c.dest[i] as number];
-      if (dest !== null && dest !== undefined) {
-        if (!(f & CONN_FLAGS.INACTIVE) && next !== TCP_S.ESTABLISHED) {
-          dest.activeConns--;
-          dest.inactConns++;
-          c.flags[i] = f | CONN_FLAGS.INACTIVE;
-        } else if (f & CONN_FLAGS.INACTIVE && next === TCP_S.ESTABLISHED) {
-          dest.activeConns++;
-          dest.inactConns--;
-          c.flags[i] = f & ~CONN_FLAGS.INACTIVE;
-        }
+      // The destination's record is only visited when its active/inactive counters move.
+      const destId = c.dest[i] as number;
+      const toInactive = !(f & CONN_FLAGS.INACTIVE) && next !== TCP_S.ESTABLISHED;
+      const toActive = (f & CONN_FLAGS.INACTIVE) !== 0 && next === TCP_S.ESTABLISHED;
+      if ((toInactive || toActive) && this.dests[destId] !== null && this.dests[destId] !== undefined) {
+        const ds = this.destStore.f64;
+        const db = destId * DEST_STRIDE;
+        const delta = toActive ? 1 : -1;
+        ds[db + D_ACTIVE] = (ds[db + D_ACTIVE] as number) + delta;
+        ds[db + D_INACTIVE] = (ds[db + D_INACTIVE] as number) - delta;
+        c.flags[i] = toActive ? f & ~CONN_FLAGS.INACTIVE : f | CONN_FLAGS.INACTIVE;
       }
     }
     c.state[i] = next;
@@ -301,26 +300,43 @@ export class Ipvs extends IpvsTables {
       dest = svc.scheduler.schedule(svc, pkt);
       if (dest === null) return -1;
       const tport = pkt.dport === svc.port ? dest.port : 0;
-      ct = this.newConn(pkt.proto, snet, 0, pkt.dst, vport, dest, tport, CONN_FLAGS.TEMPLATE, svc);
+      ct = this.newConn(pkt.proto, snet, 0, pkt.dst, vport, dest.id, tport, CONN_FLAGS.TEMPLATE, svc.id);
       c.timeout[ct] = svc.timeout * 1000;
     } else {
       dest = this.dests[c.dest[ct] as number] as Dest;
     }
     const dport = pkt.dport === svc.port && dest.port !== 0 ? dest.port : pkt.dport;
-    const i = this.newConn(pkt.proto, pkt.src, pkt.sport, pkt.dst, pkt.dport, dest, dport, 0, svc);
+    const i = this.newConn(pkt.proto, pkt.src, pkt.sport, pkt.dst, pkt.dport, dest.id, dport, 0, svc.id);
     c.control[i] = ct;
     c.nControl[ct] = (c.nControl[ct] as number) + 1;
     this.touch(ct, now);
     return i;
   }
 
-  /** ip_vs_schedule for a non-persistent service. */
-  private scheduleOne(svc: VirtualService, pkt: Packet): number {
-    if (pkt.dport !== svc.port) return -1; // port zero only works persistent
-    const dest = svc.scheduler.schedule(svc, pkt);
-    if (dest === null) return -1;
-    return this.newConn(pkt.proto, pkt.src, pkt.sport, pkt.dst, pkt.dport, dest, dest.port !== 0 ? dest.port : pkt.dport, 0, svc);
+  /**
+   * ip_vs_schedule for a non-persistent service `id`. An rr service whose destinations fit its
+   * store record is scheduled inline over the records ({@link rrInline}); any other runs its
+   * scheduler object.
+   */
+  private scheduleOne(id: number, pkt: Packet): number {
+    const svcs = this.serviceStore.i32;
+    if (pkt.dport !== svcs[id * SVC_STRIDE + S_PORT]) return -1; // port zero only works persistent
+    let dest: number;
+    if (this.inlineRr && rrInlineApplies(svcs, id)) dest = rrInline(svcs, this.destStore.f64, id);
+    else {
+      const svc = this.services[id] as VirtualService;
+      dest = svc.scheduler.schedule(svc, pkt)?.id ?? -1;
+    }
+    if (dest < 0) return -1;
+    const port = this.destStore.f64[dest * DEST_STRIDE + D_PORT] as number;
+    return this.newConn(pkt.proto, pkt.src, pkt.sport, pkt.dst, pkt.dport, dest, port !== 0 ? port : pkt.dport, 0, id);
   }
+
+  /**
+   * Whether rr services are scheduled inline over the store records (the default) or always by
+   * their RoundRobin object; the two make the same choices (tests compare them).
+   */
+  inlineRr = true;
 
   /**
    * ip_vs_in for a packet addressed to this host (a VIP on kube-ipvs0 or a node IP): finds its
@@ -376,23 +392,25 @@ export class Ipvs extends IpvsTables {
       this.fillConn(i);
       return v;
     }
-    const svc = this.lookupService(proto, pkt.dst, pkt.dport);
+    const id = this.lookupServiceId(proto, pkt.dst, pkt.dport);
     v.probes += this.lastServiceProbes;
-    if (svc === null) return v;
-    v.service = svc.id;
+    if (id < 0) return v;
+    v.service = id;
     // tcp_conn_schedule: only a SYN (without RST) starts a connection.
     if (proto === IPPROTO_TCP && ((pkt.tcpFlags & TCP_SYN) === 0 || (pkt.tcpFlags & TCP_RST) !== 0)) {
       v.kind = 'not-scheduled';
       return v;
     }
-    i = svc.persistent ? this.schedulePersistent(svc, pkt, now) : this.scheduleOne(svc, pkt);
+    const persistent = ((this.serviceStore.i32[id * SVC_STRIDE + S_FLAGS] as number) & SVC_FLAGS.PERSISTENT) !== 0;
+    i = persistent ? this.schedulePersistent(this.services[id] as VirtualService, pkt, now) : this.scheduleOne(id, pkt);
     if (i < 0) {
       v.kind = 'no-destination';
       return v;
     }
-    svc.conns++;
-    const dest = this.dests[c.dest[i] as number] as Dest;
-    dest.conns++;
+    this.serviceStore.countConn(id);
+    const ds = this.destStore.f64;
+    const db = (c.dest[i] as number) * DEST_STRIDE;
+    ds[db + D_CONNS] = (ds[db + D_CONNS] as number) + 1;
     this.setState(i, DIR_INPUT, pkt);
     this.touch(i, now);
     v.kind = 'new';
@@ -414,7 +432,7 @@ export class Ipvs extends IpvsTables {
     const v = this.verdict;
     v.conn = i;
     v.service = c.svc[i] as number;
-    v.dest = this.dests[c.dest[i] as number] ?? null;
+    v.destId = c.dest[i] as number;
     v.destAddr = c.daddr[i] as number;
     v.destPort = c.dport[i] as number;
     v.virtAddr = c.vaddr[i] as number;

@@ -1,8 +1,10 @@
 import { KpemuError } from '../core/index.js';
 import { Dest } from './dest.js';
+import { DestStore } from './dest-store.js';
 import { FreeIds } from './free-ids.js';
 import { SCHEDULERS, type SchedulerOptions } from './schedulers/index.js';
 import { ServiceIndex } from './service-index.js';
+import { ServiceStore } from './service-store.js';
 import { VirtualService } from './service.js';
 import { DEST_FLAGS, type FwdMethod, isSchedulerName, type SchedulerName, SVC_FLAGS, UNMODELLED_SCHEDULERS } from './types.js';
 
@@ -42,7 +44,11 @@ export class IpvsTables {
   /** Holes left in `services` by deleted services, lowest reused first. */
   private readonly freeServiceIds = new FreeIds();
   private portZeroServices = 0;
+  /** Hot numbers of every service by id (flags, port, rr state, destination ids). */
+  protected readonly serviceStore = new ServiceStore(64);
   protected dests: (Dest | null)[] = [];
+  /** Hot numbers of every destination by id (weight, flags, counters, address). */
+  protected readonly destStore = new DestStore(64);
   private freeDestIds: number[] = [];
   /** Deleted destinations kept alive by their connections (the kernel's dest_trash). */
   private trash: Dest[] = [];
@@ -61,8 +67,8 @@ export class IpvsTables {
     return id < 0 ? undefined : (this.services[id] ?? undefined);
   }
 
-  /** ip_vs_service_find: the exact service, else a port-0 service of that address. */
-  protected lookupService(protocol: number, addr: number, port: number): VirtualService | null {
+  /** ip_vs_service_find: the id of the exact service, else of a port-0 service of that address, or -1. */
+  protected lookupServiceId(protocol: number, addr: number, port: number): number {
     let id = this.svcIndex.get(protocol, addr, port);
     let probes = this.svcIndex.lastProbes;
     if (id < 0 && this.portZeroServices > 0) {
@@ -70,7 +76,7 @@ export class IpvsTables {
       probes += this.svcIndex.lastProbes;
     }
     this.lastServiceProbes = probes;
-    return id < 0 ? null : (this.services[id] ?? null);
+    return id;
   }
 
   /** Services in creation order (the kernel's own order depends on a netns pointer; ipvsadm sorts). */
@@ -90,14 +96,13 @@ export class IpvsTables {
     if (this.findService(spec.protocol, spec.addr, spec.port) !== undefined)
       throw new KpemuError('IPVS_SERVICE_EXISTS', 'Service already exists', { location: { object: serviceName(spec) } });
     const sched = this.checkScheduler(spec.scheduler);
-    const svc = new VirtualService(spec.protocol, spec.addr >>> 0, spec.port, spec.flags ?? 0, spec.timeout ?? 0, spec.netmask ?? 0xffffffff);
-    svc.scheduler = SCHEDULERS[sched](svc, this.schedulerOptions);
     let id = this.freeServiceIds.takeLowest();
     if (id < 0) {
       id = this.services.length;
       this.services.push(null);
     }
-    svc.id = id;
+    const svc = new VirtualService(this.serviceStore, id, spec.protocol, spec.addr >>> 0, spec.port, spec.flags ?? 0, spec.timeout ?? 0, spec.netmask ?? 0xffffffff);
+    svc.scheduler = SCHEDULERS[sched](svc, this.schedulerOptions);
     this.services[id] = svc;
     this.svcIndex.set(svc.protocol, svc.addr, svc.port, id);
     if (svc.port === 0) this.portZeroServices++;
@@ -128,6 +133,7 @@ export class IpvsTables {
     this.svcIndex.delete(protocol, addr, port);
     if (svc.port === 0) this.portZeroServices--;
     this.services[svc.id] = null;
+    svc.detach();
     this.freeServiceIds.release(svc.id);
   }
 
@@ -150,14 +156,13 @@ export class IpvsTables {
       throw new KpemuError('IPVS_DEST_EXISTS', 'Destination already exists', { location: { object: destName(svc, spec) } });
     let dest = this.trashedDest(svc, spec.addr >>> 0, spec.port);
     if (dest === null) {
-      dest = new Dest(spec.addr >>> 0, spec.port, spec.weight, spec.fwd ?? 'masq', svc.protocol, svc.addr, svc.port);
       const id = this.freeDestIds.pop() ?? this.dests.length;
-      dest.id = id;
+      dest = new Dest(this.destStore, id, spec.addr >>> 0, spec.port, spec.weight, spec.fwd ?? 'masq', svc.protocol, svc.addr, svc.port);
       this.dests[id] = dest;
     }
     dest.inTrash = false;
     this.updateDest(svc, dest, spec, true);
-    svc.dests.unshift(dest);
+    svc.insertDest(0, dest);
     svc.scheduler.destAdded(svc, 0);
     return dest;
   }
@@ -209,7 +214,7 @@ export class IpvsTables {
   private unlinkDest(svc: VirtualService, i: number): void {
     const dest = svc.dests[i] as Dest;
     dest.flags &= ~DEST_FLAGS.AVAILABLE;
-    svc.dests.splice(i, 1);
+    svc.removeDest(i);
     svc.scheduler.destRemoved(svc, i);
     if (dest.refcnt === 0) this.freeDest(dest);
     else {
@@ -220,6 +225,7 @@ export class IpvsTables {
 
   protected freeDest(dest: Dest): void {
     this.dests[dest.id] = null;
+    dest.detach();
     this.freeDestIds.push(dest.id);
     if (dest.inTrash) {
       dest.inTrash = false;

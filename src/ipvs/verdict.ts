@@ -26,13 +26,20 @@ export type IpvsDropReason =
  * hot path allocates nothing. Addresses are uint32 host order.
  */
 export class IpvsVerdict {
+  /**
+   * @param destById how the connection's destination object is found, only when {@link dest} is
+   * read (the packet path does not visit the destination table).
+   */
+  constructor(private readonly destById: (id: number) => Dest | null = () => null) {}
+
   kind: IpvsVerdictKind = 'no-service';
   reason: IpvsDropReason = 'none';
   /** Connection slot, -1 when none. */
   conn = -1;
   /** Service id, -1 when none. */
   service = -1;
-  dest: Dest | null = null;
+  /** Destination id of the connection, -1 when none. */
+  destId = -1;
   /** Where a request goes (real server); valid for hit/new on requests. */
   destAddr = 0;
   destPort = 0;
@@ -42,12 +49,17 @@ export class IpvsVerdict {
   /** Table slots probed by this decision (connection lookup + service lookup). */
   probes = 0;
 
+  /** The connection's destination, or null. */
+  get dest(): Dest | null {
+    return this.destId < 0 ? null : this.destById(this.destId);
+  }
+
   reset(): this {
     this.kind = 'no-service';
     this.reason = 'none';
     this.conn = -1;
     this.service = -1;
-    this.dest = null;
+    this.destId = -1;
     this.destAddr = 0;
     this.destPort = 0;
     this.virtAddr = 0;

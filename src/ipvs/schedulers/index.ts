@@ -28,7 +28,7 @@ export { MaglevHashing, MH_PRIMES } from './mh.js';
  * the service's current destinations. Typed over SchedulerName so a new name cannot be left out.
  */
 export const SCHEDULERS: { readonly [K in SchedulerName]: (svc: VirtualService, opts: SchedulerOptions) => Scheduler } = {
-  rr: () => new RoundRobin(),
+  rr: (svc) => new RoundRobin(svc),
   wrr: (svc) => new WeightedRoundRobin(svc),
   lc: () => new LeastConnection(),
   wlc: () => new WeightedLeastConnection(),
