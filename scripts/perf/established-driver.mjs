@@ -1,6 +1,9 @@
 // Profiling driver (not a benchmark): ACKs of one established connection through node-1's
 // `receive`, as bench/lookup.ts times them. Prints CPU ns per packet (median of the rounds).
-// usage: node [--cpu-prof] scripts/perf/established-driver.mjs [services] [rounds] [packetsPerRound]
+// usage: node scripts/perf/established-driver.mjs [services] [rounds] [packetsPerRound] [profile.cpuprofile]
+// With a fourth argument, the timed rounds only (not the build) are profiled into that file.
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { IptablesMode } from '../../dist/bench/modes/iptables.js';
 import { makeCluster, CLIENT_BASE, SERVICE_PORT } from '../../dist/bench/cluster.js';
 import { receive, PathResult } from '../../dist/src/node/index.js';
@@ -29,6 +32,14 @@ const ack = () => {
 };
 ack();
 if (pkt.ctInfo !== CT_INFO.ESTABLISHED || res.outcome !== 'transmitted') throw new Error(`ACK: ctinfo ${pkt.ctInfo} ${res.outcome}`);
+const profileTo = process.argv[5];
+const session = profileTo === undefined ? null : new Session();
+if (session !== null) {
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 50 });
+  await session.post('Profiler.start');
+}
 const cpu = () => process.cpuUsage().user;
 const per = [];
 for (let r = 0; r < rounds; r++) {
@@ -38,3 +49,7 @@ for (let r = 0; r < rounds; r++) {
 }
 per.sort((a, b) => a - b);
 console.log(`${S} services: established ${per[per.length >> 1].toFixed(0)} ns cpu per packet; rounds ${per.map((x) => x.toFixed(0)).join(' ')}`);
+if (session !== null) {
+  const { profile } = await session.post('Profiler.stop');
+  writeFileSync(profileTo, JSON.stringify(profile));
+}
