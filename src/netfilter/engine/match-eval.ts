@@ -21,6 +21,9 @@ export function ctStateBit(pkt: Packet): number {
   }
 }
 
+/** The --ctstate bits that come from the connection's NAT status rather than from ctinfo. */
+const CT_NAT_STATE_BITS = CT_STATE_BITS.SNAT | CT_STATE_BITS.DNAT;
+
 function portIn(p: PortMatch | undefined, port: number): boolean {
   if (p === undefined) return true;
   return (port >= p.lo && port <= p.hi) !== p.invert;
@@ -77,8 +80,11 @@ export function evalMatch(m: Match, pkt: Packet, env: NetfilterEnv, nth: Int32Ar
       return true;
     case 'conntrack': {
       if (m.ctstate !== undefined) {
-        const bits = ctStateBit(pkt) | (pkt.ctInfo === CT_INFO.UNTRACKED || pkt.ctIndex < 0 ? 0 : env.ctNatBits(pkt));
-        if (((bits & m.ctstate.bits) !== 0) === m.ctstate.invert) return false;
+        const want = m.ctstate.bits;
+        // The connection's SNAT/DNAT bits are looked up only when the match asks for them: bits
+        // outside `want` cannot change the test (kube-proxy's NEW / RELATED,ESTABLISHED never do).
+        const natBits = (want & CT_NAT_STATE_BITS) === 0 || pkt.ctInfo === CT_INFO.UNTRACKED || pkt.ctIndex < 0 ? 0 : env.ctNatBits(pkt);
+        if ((((ctStateBit(pkt) | natBits) & want) !== 0) === m.ctstate.invert) return false;
       }
       // xt_conntrack: a packet without a connection (untracked, invalid) is judged by --ctstate
       // alone; without that option it never matches, whatever --ctstatus or --ctdir say.
