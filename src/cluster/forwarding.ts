@@ -1,5 +1,5 @@
 import { formatIpv4 } from '../core/index.js';
-import { type Device, type NetNamespace, output, PathResult, receive, receiveBridged } from '../node/index.js';
+import { type Device, type NetNamespace, output, PathResult, receive, receiveBridged, type ResolvedPeer } from '../node/index.js';
 import { CT_INFO, type DropReason, Packet } from '../packet/index.js';
 import type { RejectWith } from '../netfilter/index.js';
 import { defaultFlowHash, vxlanSourcePort } from '../wire/index.js';
@@ -63,6 +63,22 @@ export class Forwarder {
   private findNetns(node: string, name: string): NetNamespace | undefined {
     if (name === 'host') return this.topo.nodes.get(node)?.host;
     return this.topo.podNetns(name);
+  }
+
+  /**
+   * The far end of veth `dev` (whose `peer` is set) of a namespace on `node`, or null when its
+   * namespace is gone. Resolved by name once per peer assignment and kept on the device: names
+   * would cost two map lookups per crossing. `dev` of the result is undefined when the peer
+   * namespace has no such device (callers that need it look it up by name and throw as before).
+   */
+  private peerOf(node: string, dev: Device, peer: NonNullable<Device['peer']>): ResolvedPeer | null {
+    const known = dev.resolvedPeer;
+    if (known !== null && known.of === peer) return known;
+    const netns = this.findNetns(node, peer.netns);
+    if (netns === undefined) return null;
+    const resolved: ResolvedPeer = { of: peer, netns, dev: netns.devices.get(peer.dev) };
+    dev.resolvedPeer = resolved;
+    return resolved;
   }
 
   /** Continues the journey in `ns`, arriving on `dev` (or sent by `ns` itself when `dev` is ''). */
@@ -144,9 +160,10 @@ export class Forwarder {
     switch (dev.kind) {
       case 'veth': {
         if (dev.peer === null) return this.dropAt(ns, pkt, 'no-neighbour', `${outDev} has no peer`, hops);
-        const peerNs = this.findNetns(ns.place.node, dev.peer.netns);
-        if (peerNs === undefined) return this.dropAt(ns, pkt, 'no-neighbour', `peer of ${outDev} is gone`, hops);
-        const peerDev = peerNs.device(dev.peer.dev);
+        const far = this.peerOf(ns.place.node, dev, dev.peer);
+        if (far === null) return this.dropAt(ns, pkt, 'no-neighbour', `peer of ${outDev} is gone`, hops);
+        const peerNs = far.netns;
+        const peerDev = far.dev ?? peerNs.device(dev.peer.dev);
         this.lastSender = ns;
         if (ns.trace !== null || peerNs.trace !== null) captureCrossing(ns, outDev, peerNs, peerDev.name, pkt, dev.mac, this.macTowards(peerNs, peerDev.master, nextHop, peerDev.mac));
         scrub(pkt);
@@ -180,7 +197,8 @@ export class Forwarder {
    * gateway) it is routed by the host; addressed to another port it is bridged.
    */
   private bridgeIngress(host: NetNamespace, bridge: string, inPort: string, nextHop: number, pkt: Packet, hops: number): JourneyEnd | null {
-    if (host.isLocal(nextHop) || hasAddress(host.device(bridge), nextHop >>> 0)) {
+    // The bridge's own addresses first: the common case (a pod's gateway) without a FIB lookup.
+    if (hasAddress(host.device(bridge), nextHop >>> 0) || host.isLocal(nextHop)) {
       if (host.trace !== null) host.trace.emit({ kind: 'bridge', place: host.place, bridge, mac: host.device(bridge).mac, port: `${inPort} → ${bridge} (to the host)` });
       return this.goTo(host, bridge, pkt);
     }
@@ -202,8 +220,9 @@ export class Forwarder {
       if (r !== null) return { outcome: r.outcome === 'rejected' ? 'rejected' : 'dropped', netns: host, reason: r.dropReason, rejectWith: r.rejectWith, decidedBy: r.decidedBy, hops, packet: pkt };
     }
     if (port.peer === null) return this.dropAt(host, pkt, 'no-neighbour', `${entry.dev} has no peer`, hops);
-    const peerNs = this.findNetns(host.place.node, port.peer.netns);
-    if (peerNs === undefined) return this.dropAt(host, pkt, 'no-neighbour', `peer of ${entry.dev} is gone`, hops);
+    const far = this.peerOf(host.place.node, port, port.peer);
+    if (far === null) return this.dropAt(host, pkt, 'no-neighbour', `peer of ${entry.dev} is gone`, hops);
+    const peerNs = far.netns;
     // Routed by the host, the frame comes from the bridge's MAC; bridged, it keeps the sender's.
     if (host.trace !== null || peerNs.trace !== null) {
       if (inPort === '') captureCrossing(host, entry.dev, peerNs, port.peer.dev, pkt, host.device(bridge).mac, neigh.mac);

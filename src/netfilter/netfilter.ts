@@ -1,6 +1,6 @@
 import { KpemuError } from '../core/index.js';
 import type { Packet } from '../packet/index.js';
-import { TABLE_NAMES, type HookName, type Rule, type RuleCommand, type TableName, type RestoreDocument } from './ast.js';
+import { HOOK_NAMES, TABLE_NAMES, type HookName, type Rule, type RuleCommand, type TableName, type RestoreDocument } from './ast.js';
 import type { NetfilterEnv } from './env.js';
 import { compileChains, compileTable } from './engine/compile.js';
 import type { CompiledTable } from './engine/compiled.js';
@@ -131,6 +131,38 @@ export class Netfilter {
       chain: (chainName) => fork.get(chainName),
       committed: (chainName) => committed.get(chainName),
     });
+  }
+
+  /**
+   * The bit of (`table`, `hook`) in {@link busyHooks}: table-major, five hooks per table, so the
+   * 20 pairs fit one small integer. Computed once per call site (the packet path keeps constants).
+   */
+  static hookBit(table: TableName, hook: HookName): number {
+    return 1 << (TABLE_NAMES.indexOf(table) * HOOK_NAMES.length + HOOK_NAMES.indexOf(hook));
+  }
+
+  private hooksCheckedAt = -1;
+  private busy = 0;
+
+  /**
+   * The (table, hook) pairs whose walk can do anything, as {@link hookBit} bits: those whose
+   * built-in chain has rules or a DROP policy. For the others {@link run} accepts at once without
+   * counting or tracing anything (see walkTable), so the packet path tests a bit instead of
+   * loading the table's program: most hooks of a node are empty (raw, mangle). Cached per commit.
+   */
+  busyHooks(): number {
+    if (this.hooksCheckedAt === this.revision) return this.busy;
+    let busy = 0;
+    for (const table of TABLE_NAMES) {
+      const ct = this.program(table);
+      for (const hook of HOOK_NAMES) {
+        const base = ct.hookChain[hook];
+        if (base >= 0 && (ct.chainStart[base] !== ct.chainEnd[base] || ct.chainPolicy[base] !== 1)) busy |= Netfilter.hookBit(table, hook);
+      }
+    }
+    this.busy = busy;
+    this.hooksCheckedAt = this.revision;
+    return busy;
   }
 
   /** Walks the table's chain for `hook`; the outcome object is reused between calls. */

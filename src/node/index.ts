@@ -5,3 +5,4 @@ export * from './walk.js';
 export * from './bridged.js';
 export * from './iproute-json.js';
 export * from './ipvs-hooks.js';
+export * from './cached-fib.js';

@@ -17,7 +17,8 @@ import {
   type SetMatch,
 } from '../netfilter/index.js';
 import type { Packet } from '../packet/index.js';
-import { Fdb, Fib, NeighbourTable, type Route, type RouteType } from '../route/index.js';
+import { Fdb, NeighbourTable, type Route, type RouteType } from '../route/index.js';
+import { CachedFib } from './cached-fib.js';
 import type { TracePlace, TraceSink } from '../trace/index.js';
 import { type Device, type DeviceKind, newDevice } from './device.js';
 import { IpsetRegistry } from '../ipset/index.js';
@@ -81,7 +82,8 @@ function addrTypeBits(t: RouteType): number {
  */
 export class NetNamespace implements NetfilterEnv, KernelObjects, NfacctApi {
   readonly devices = new Map<string, Device>();
-  readonly fib = new Fib();
+  /** Routing tables; lookups go through a destination cache (see CachedFib). */
+  readonly fib = new CachedFib();
   readonly neighbours = new NeighbourTable();
   /** Per bridge (or VXLAN device): its forwarding database. */
   readonly fdbs = new Map<string, Fdb>();

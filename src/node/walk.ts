@@ -1,5 +1,5 @@
 import { CT_IN, emptyNatRequest, MANIP, type ManipType } from '../conntrack/index.js';
-import { type HookName, type RejectWith, type TableName, VERDICT } from '../netfilter/index.js';
+import { type HookName, Netfilter, type RejectWith, type TableName, VERDICT } from '../netfilter/index.js';
 import { CT_INFO, type DropReason, type Packet } from '../packet/index.js';
 import type { NetNamespace } from './netns.js';
 import { PathResult } from './path-result.js';
@@ -18,6 +18,27 @@ import { PathResult } from './path-result.js';
 
 const nullBinding = emptyNatRequest();
 
+/**
+ * The (table, hook) bits of Netfilter.busyHooks for every table walk of the packet path, computed
+ * once: a hook whose bit is clear accepts without a look at the table.
+ */
+export const HOOK = {
+  rawPrerouting: Netfilter.hookBit('raw', 'PREROUTING'),
+  rawOutput: Netfilter.hookBit('raw', 'OUTPUT'),
+  manglePrerouting: Netfilter.hookBit('mangle', 'PREROUTING'),
+  mangleInput: Netfilter.hookBit('mangle', 'INPUT'),
+  mangleForward: Netfilter.hookBit('mangle', 'FORWARD'),
+  mangleOutput: Netfilter.hookBit('mangle', 'OUTPUT'),
+  manglePostrouting: Netfilter.hookBit('mangle', 'POSTROUTING'),
+  natPrerouting: Netfilter.hookBit('nat', 'PREROUTING'),
+  natInput: Netfilter.hookBit('nat', 'INPUT'),
+  natOutput: Netfilter.hookBit('nat', 'OUTPUT'),
+  natPostrouting: Netfilter.hookBit('nat', 'POSTROUTING'),
+  filterInput: Netfilter.hookBit('filter', 'INPUT'),
+  filterForward: Netfilter.hookBit('filter', 'FORWARD'),
+  filterOutput: Netfilter.hookBit('filter', 'OUTPUT'),
+} as const;
+
 export function drop(ns: NetNamespace, pkt: Packet, res: PathResult, reason: DropReason, detail: string): PathResult {
   ns.conntrack.abandon(pkt);
   pkt.dropReason = reason;
@@ -27,8 +48,12 @@ export function drop(ns: NetNamespace, pkt: Packet, res: PathResult, reason: Dro
   return res;
 }
 
-/** Runs a non-nat table at a hook. Returns false when the packet is gone (dropped or rejected). */
-export function filterHook(ns: NetNamespace, table: TableName, hook: HookName, pkt: Packet, res: PathResult): boolean {
+/**
+ * Runs a non-nat table at a hook; `bit` is the pair's {@link HOOK} bit. Returns false when the
+ * packet is gone (dropped or rejected).
+ */
+export function filterHook(ns: NetNamespace, table: TableName, hook: HookName, bit: number, pkt: Packet, res: PathResult): boolean {
+  if ((ns.netfilter.busyHooks() & bit) === 0) return true;
   const out = ns.netfilter.run(table, hook, pkt, ns);
   if (out.verdict === VERDICT.ACCEPT) return true;
   const ct = ns.netfilter.program(table);
@@ -49,15 +74,17 @@ export function filterHook(ns: NetNamespace, table: TableName, hook: HookName, p
  * A NAT hook: for a connection's first packet, walk the nat table (once per manip type); then
  * apply the connection's binding to the packet. Later packets skip the table entirely.
  */
-export function natHook(ns: NetNamespace, hook: HookName, m: ManipType, pkt: Packet, res: PathResult): boolean {
+export function natHook(ns: NetNamespace, hook: HookName, bit: number, m: ManipType, pkt: Packet, res: PathResult): boolean {
   if (pkt.ctIndex < 0) return true;
   const ctk = ns.conntrack;
   if (ctk.needsNatLookup(pkt, m)) {
-    const out = ns.netfilter.run('nat', hook, pkt, ns);
-    if (out.verdict !== VERDICT.ACCEPT) {
-      res.decidedBy = 'nat';
-      drop(ns, pkt, res, 'netfilter-drop', `nat/${hook}: DROP`);
-      return false;
+    if ((ns.netfilter.busyHooks() & bit) !== 0) {
+      const out = ns.netfilter.run('nat', hook, pkt, ns);
+      if (out.verdict !== VERDICT.ACCEPT) {
+        res.decidedBy = 'nat';
+        drop(ns, pkt, res, 'netfilter-drop', `nat/${hook}: DROP`);
+        return false;
+      }
     }
     if (ctk.needsNatLookup(pkt, m)) ctk.bind(pkt, m, nullBinding);
   }
@@ -124,10 +151,10 @@ export function receive(ns: NetNamespace, pkt: Packet, inDev: string, res: PathR
   pkt.outDev = '';
   if (ns.trace !== null) ns.trace.emit({ kind: 'device', place: ns.place, dev: inDev, direction: 'in' });
   hookEvent(ns, 'PREROUTING');
-  if (!filterHook(ns, 'raw', 'PREROUTING', pkt, res)) return res;
+  if (!filterHook(ns, 'raw', 'PREROUTING', HOOK.rawPrerouting, pkt, res)) return res;
   if (!conntrackIn(ns, pkt, res)) return res;
-  if (!filterHook(ns, 'mangle', 'PREROUTING', pkt, res)) return res;
-  if (!natHook(ns, 'PREROUTING', MANIP.DST, pkt, res)) return res;
+  if (!filterHook(ns, 'mangle', 'PREROUTING', HOOK.manglePrerouting, pkt, res)) return res;
+  if (!natHook(ns, 'PREROUTING', HOOK.natPrerouting, MANIP.DST, pkt, res)) return res;
 
   // Routing decision (ip_route_input).
   const fromLoopback = inDev === 'lo';
@@ -144,8 +171,8 @@ export function receive(ns: NetNamespace, pkt: Packet, inDev: string, res: PathR
   pkt.outDev = route.dev;
   ns.currentNextHop = route.gateway !== 0 ? route.gateway : pkt.dst;
   hookEvent(ns, 'FORWARD');
-  if (!filterHook(ns, 'mangle', 'FORWARD', pkt, res)) return res;
-  if (!filterHook(ns, 'filter', 'FORWARD', pkt, res)) return res;
+  if (!filterHook(ns, 'mangle', 'FORWARD', HOOK.mangleForward, pkt, res)) return res;
+  if (!filterHook(ns, 'filter', 'FORWARD', HOOK.filterForward, pkt, res)) return res;
   // IPVS (FORWARD, priority 100): replies from real servers get the virtual address back.
   ns.ipvsHooks?.reply(pkt);
   return postrouting(ns, pkt, res, route.dev, ns.currentNextHop);
@@ -153,8 +180,8 @@ export function receive(ns: NetNamespace, pkt: Packet, inDev: string, res: PathR
 
 function localIn(ns: NetNamespace, pkt: Packet, res: PathResult): PathResult {
   hookEvent(ns, 'INPUT');
-  if (!filterHook(ns, 'mangle', 'INPUT', pkt, res)) return res;
-  if (!filterHook(ns, 'filter', 'INPUT', pkt, res)) return res;
+  if (!filterHook(ns, 'mangle', 'INPUT', HOOK.mangleInput, pkt, res)) return res;
+  if (!filterHook(ns, 'filter', 'INPUT', HOOK.filterInput, pkt, res)) return res;
   const ipvs = ns.ipvsHooks;
   if (ipvs !== null) {
     // LOCAL_IN 98: replies addressed to this host; 99: requests to virtual services.
@@ -170,14 +197,14 @@ function localIn(ns: NetNamespace, pkt: Packet, res: PathResult): PathResult {
       ns.currentNextHop = route.gateway !== 0 ? route.gateway : pkt.dst;
       if (ns.trace !== null) ns.trace.emit({ kind: 'route', place: ns.place, dst: pkt.dst, result: `IPVS sends to the real server via ${pkt.outDev}` });
       hookEvent(ns, 'OUTPUT (IPVS)');
-      if (!filterHook(ns, 'mangle', 'OUTPUT', pkt, res)) return res;
-      if (!filterHook(ns, 'filter', 'OUTPUT', pkt, res)) return res;
+      if (!filterHook(ns, 'mangle', 'OUTPUT', HOOK.mangleOutput, pkt, res)) return res;
+      if (!filterHook(ns, 'filter', 'OUTPUT', HOOK.filterOutput, pkt, res)) return res;
       const r2 = postrouting(ns, pkt, res, pkt.outDev, ns.currentNextHop);
       if (r2.outcome !== 'transmitted' || pkt.outDev !== 'lo') return r2;
       return receive(ns, pkt, 'lo', res);
     }
   }
-  if (!natHook(ns, 'INPUT', MANIP.SRC, pkt, res)) return res;
+  if (!natHook(ns, 'INPUT', HOOK.natInput, MANIP.SRC, pkt, res)) return res;
   if (!confirm(ns, pkt, res)) return res;
   res.outcome = 'delivered';
   if (ns.trace !== null) ns.trace.emit({ kind: 'deliver', place: ns.place, detail: pkt.inner !== null && pkt.proto === 17 ? `handed to the VXLAN socket (UDP ${pkt.dport})` : 'delivered to a local socket' });
@@ -186,8 +213,8 @@ function localIn(ns: NetNamespace, pkt: Packet, res: PathResult): PathResult {
 
 export function postrouting(ns: NetNamespace, pkt: Packet, res: PathResult, dev: string, nextHop: number): PathResult {
   hookEvent(ns, 'POSTROUTING');
-  if (!filterHook(ns, 'mangle', 'POSTROUTING', pkt, res)) return res;
-  if (!natHook(ns, 'POSTROUTING', MANIP.SRC, pkt, res)) return res;
+  if (!filterHook(ns, 'mangle', 'POSTROUTING', HOOK.manglePostrouting, pkt, res)) return res;
+  if (!natHook(ns, 'POSTROUTING', HOOK.natPostrouting, MANIP.SRC, pkt, res)) return res;
   if (!confirm(ns, pkt, res)) return res;
   res.outcome = 'transmitted';
   res.outDev = dev;
@@ -209,11 +236,11 @@ export function output(ns: NetNamespace, pkt: Packet, res: PathResult): PathResu
   pkt.outDev = route.type === 'local' ? 'lo' : route.dev;
   ns.currentNextHop = route.gateway !== 0 ? route.gateway : pkt.dst;
   hookEvent(ns, 'OUTPUT');
-  if (!filterHook(ns, 'raw', 'OUTPUT', pkt, res)) return res;
+  if (!filterHook(ns, 'raw', 'OUTPUT', HOOK.rawOutput, pkt, res)) return res;
   if (!conntrackIn(ns, pkt, res)) return res;
-  if (!filterHook(ns, 'mangle', 'OUTPUT', pkt, res)) return res;
+  if (!filterHook(ns, 'mangle', 'OUTPUT', HOOK.mangleOutput, pkt, res)) return res;
   const dstBefore = pkt.dst;
-  if (!natHook(ns, 'OUTPUT', MANIP.DST, pkt, res)) return res;
+  if (!natHook(ns, 'OUTPUT', HOOK.natOutput, MANIP.DST, pkt, res)) return res;
   const ipvs = ns.ipvsHooks;
   if (ipvs !== null) {
     // LOCAL_OUT -99: replies of local real servers; -98: local processes' requests to services.
@@ -222,7 +249,7 @@ export function output(ns: NetNamespace, pkt: Packet, res: PathResult): PathResu
     if (r === 'drop') return drop(ns, pkt, res, 'ipvs-no-destination', 'IPVS dropped the packet');
     if (r === 'reject') return rejectAt(ns, pkt, res, 'ipvs/LOCAL_OUT');
   }
-  if (!filterHook(ns, 'filter', 'OUTPUT', pkt, res)) return res;
+  if (!filterHook(ns, 'filter', 'OUTPUT', HOOK.filterOutput, pkt, res)) return res;
   if (pkt.dst !== dstBefore) {
     // ip_route_me_harder: NAT changed the destination, route again.
     route = ns.fib.lookup(pkt.dst);

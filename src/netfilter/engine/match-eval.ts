@@ -21,6 +21,9 @@ export function ctStateBit(pkt: Packet): number {
   }
 }
 
+/** The --ctstate bits that come from the connection's NAT status rather than from ctinfo. */
+const CT_NAT_STATE_BITS = CT_STATE_BITS.SNAT | CT_STATE_BITS.DNAT;
+
 function portIn(p: PortMatch | undefined, port: number): boolean {
   if (p === undefined) return true;
   return (port >= p.lo && port <= p.hi) !== p.invert;
@@ -70,41 +73,18 @@ function recentMatch(m: RecentMatch, pkt: Packet, env: NetfilterEnv): boolean {
  * the kernel.
  */
 export function evalMatch(m: Match, pkt: Packet, env: NetfilterEnv, nth: Int32Array, nthSlot: number): boolean {
+  // Cases in the order kube-proxy's and flannel's rules use them most: a switch over strings
+  // compares the kind case by case.
   switch (m.kind) {
-    case 'tcp':
-      if (pkt.proto !== 6) return false;
-      if (!portIn(m.sport, pkt.sport) || !portIn(m.dport, pkt.dport)) return false;
-      if (m.flags !== undefined && ((pkt.tcpFlags & m.flags.mask) === m.flags.comp) === m.flags.invert) return false;
-      return true;
-    case 'udp':
-      return pkt.proto === 17 && portIn(m.sport, pkt.sport) && portIn(m.dport, pkt.dport);
-    case 'sctp':
-      return pkt.proto === 132 && portIn(m.sport, pkt.sport) && portIn(m.dport, pkt.dport);
-    case 'icmp': {
-      if (pkt.proto !== 1) return false;
-      const hit = m.type === 255 || (pkt.icmpType === m.type && pkt.icmpCode >= m.codeLo && pkt.icmpCode <= m.codeHi);
-      return hit !== m.invert;
-    }
-    case 'multiport': {
-      if (pkt.proto !== 6 && pkt.proto !== 17 && pkt.proto !== 132) return false;
-      let hit = false;
-      for (let i = 0; i < m.ports.length && !hit; i++) {
-        const r = m.ports[i];
-        if (r === undefined) continue;
-        if ((m.direction !== 'dst' && pkt.sport >= r.lo && pkt.sport <= r.hi) || (m.direction !== 'src' && pkt.dport >= r.lo && pkt.dport <= r.hi)) hit = true;
-      }
-      return hit !== m.invert;
-    }
     case 'comment':
       return true;
-    case 'mark':
-      return (((pkt.mark & m.mask) >>> 0) === m.value >>> 0) !== m.invert;
-    case 'connmark':
-      return (((env.ctMark(pkt) & m.mask) >>> 0) === m.value >>> 0) !== m.invert;
     case 'conntrack': {
       if (m.ctstate !== undefined) {
-        const bits = ctStateBit(pkt) | (pkt.ctInfo === CT_INFO.UNTRACKED || pkt.ctIndex < 0 ? 0 : env.ctNatBits(pkt));
-        if (((bits & m.ctstate.bits) !== 0) === m.ctstate.invert) return false;
+        const want = m.ctstate.bits;
+        // The connection's SNAT/DNAT bits are looked up only when the match asks for them: bits
+        // outside `want` cannot change the test (kube-proxy's NEW / RELATED,ESTABLISHED never do).
+        const natBits = (want & CT_NAT_STATE_BITS) === 0 || pkt.ctInfo === CT_INFO.UNTRACKED || pkt.ctIndex < 0 ? 0 : env.ctNatBits(pkt);
+        if ((((ctStateBit(pkt) | natBits) & want) !== 0) === m.ctstate.invert) return false;
       }
       // xt_conntrack: a packet without a connection (untracked, invalid) is judged by --ctstate
       // alone; without that option it never matches, whatever --ctstatus or --ctdir say.
@@ -117,8 +97,21 @@ export function evalMatch(m: Match, pkt: Packet, env: NetfilterEnv, nth: Int32Ar
       }
       return true;
     }
-    case 'state':
-      return ((ctStateBit(pkt) & m.state.bits) !== 0) !== m.state.invert;
+    case 'mark':
+      return (((pkt.mark & m.mask) >>> 0) === m.value >>> 0) !== m.invert;
+    case 'statistic': {
+      if (m.mode === 'random') return env.chance(m.probabilityU31) !== m.invert;
+      // The kernel keeps a counter per rule that wraps at every-1 and matches when it wraps to 0.
+      const c = nth[nthSlot] as number;
+      const next = c >= m.every - 1 ? 0 : c + 1;
+      nth[nthSlot] = next;
+      return (next === 0) !== m.invert;
+    }
+    case 'tcp':
+      if (pkt.proto !== 6) return false;
+      if (!portIn(m.sport, pkt.sport) || !portIn(m.dport, pkt.dport)) return false;
+      if (m.flags !== undefined && ((pkt.tcpFlags & m.flags.mask) === m.flags.comp) === m.flags.invert) return false;
+      return true;
     case 'addrtype': {
       if (m.srcType !== undefined) {
         const t = m.limitIfaceIn ? env.addrTypeOnDevice(pkt.src, pkt.inDev) : m.limitIfaceOut ? env.addrTypeOnDevice(pkt.src, pkt.outDev) : env.addrType(pkt.src);
@@ -130,21 +123,36 @@ export function evalMatch(m: Match, pkt: Packet, env: NetfilterEnv, nth: Int32Ar
       }
       return true;
     }
-    case 'statistic': {
-      if (m.mode === 'random') return env.chance(m.probabilityU31) !== m.invert;
-      // The kernel keeps a counter per rule that wraps at every-1 and matches when it wraps to 0.
-      const c = nth[nthSlot] as number;
-      const next = c >= m.every - 1 ? 0 : c + 1;
-      nth[nthSlot] = next;
-      return (next === 0) !== m.invert;
-    }
-    case 'recent':
-      return recentMatch(m, pkt, env);
     case 'nfacct':
       env.nfacctHit(m.name, pkt.length);
       return true;
+    case 'udp':
+      return pkt.proto === 17 && portIn(m.sport, pkt.sport) && portIn(m.dport, pkt.dport);
     case 'set':
       return env.setTest(m, pkt) !== m.invert;
+    case 'state':
+      return ((ctStateBit(pkt) & m.state.bits) !== 0) !== m.state.invert;
+    case 'connmark':
+      return (((env.ctMark(pkt) & m.mask) >>> 0) === m.value >>> 0) !== m.invert;
+    case 'multiport': {
+      if (pkt.proto !== 6 && pkt.proto !== 17 && pkt.proto !== 132) return false;
+      let hit = false;
+      for (let i = 0; i < m.ports.length && !hit; i++) {
+        const r = m.ports[i];
+        if (r === undefined) continue;
+        if ((m.direction !== 'dst' && pkt.sport >= r.lo && pkt.sport <= r.hi) || (m.direction !== 'src' && pkt.dport >= r.lo && pkt.dport <= r.hi)) hit = true;
+      }
+      return hit !== m.invert;
+    }
+    case 'sctp':
+      return pkt.proto === 132 && portIn(m.sport, pkt.sport) && portIn(m.dport, pkt.dport);
+    case 'icmp': {
+      if (pkt.proto !== 1) return false;
+      const hit = m.type === 255 || (pkt.icmpType === m.type && pkt.icmpCode >= m.codeLo && pkt.icmpCode <= m.codeHi);
+      return hit !== m.invert;
+    }
+    case 'recent':
+      return recentMatch(m, pkt, env);
     default: {
       const never: never = m;
       return never;
