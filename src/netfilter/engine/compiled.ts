@@ -49,7 +49,7 @@ export const LONG_EXACT_RUN = 32;
  * action targets.
  */
 export class CompiledTable {
-  readonly chainNames: string[] = [];
+  chainNames: string[] = [];
   chainStart = new Int32Array(0);
   chainEnd = new Int32Array(0);
   /** 1 ACCEPT, 0 DROP for built-in chains; -1 for user chains. */

@@ -261,8 +261,7 @@ function copyChainColumns(ct: CompiledTable, p: CompiledTable, nChains: number):
   ct.chainPolicy = grow(p.chainPolicy, (k) => new Int8Array(k));
   ct.chainPackets = grow(p.chainPackets, (k) => new Float64Array(k));
   ct.chainBytes = grow(p.chainBytes, (k) => new Float64Array(k));
-  const names = ct.chainNames;
-  for (let c = 0; c < n; c++) names.push(p.chainNames[c] as string);
+  ct.chainNames = p.chainNames.slice();
   ct.chainStates = p.chainStates.slice();
 }
 
