@@ -136,9 +136,10 @@ export class Netfilter {
     const committed = this.table(name).chains;
     const previous = this.program(name);
     const generation = this.table(name).generation + 1;
+    const recycle = this.retired.get(name) ?? null;
     const patched = patchProgram(name, generation, this.formatRule, previous, { written: fork.writtenChains(), deleted: fork.deletedNames() }, {
       previous,
-      recycle: null,
+      recycle,
       // A chain the patch does not write keeps its index, which only the committed program knows
       // (buildIndex is scratch of whichever compile ran last).
       chain: (chainName) => {
@@ -151,7 +152,7 @@ export class Netfilter {
     if (patched !== null) return patched;
     return compileChains(name, fork.chains.values(), generation, this.formatRule, {
       previous,
-      recycle: this.retired.get(name) ?? null,
+      recycle,
       chain: (chainName) => fork.get(chainName),
       committed: (chainName) => committed.get(chainName),
     });

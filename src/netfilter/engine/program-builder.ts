@@ -14,6 +14,9 @@ export interface BuilderStart {
   readonly nthSlot: number;
 }
 
+/** Previous chain indexes in `remap` that are still to be looked up by name. */
+const NOT_LOOKED_UP = -2;
+
 /** Writes chains into a program under construction, rule by rule or copied from the previous one. */
 export class ProgramBuilder {
   /** Next free rule slot. */
@@ -37,11 +40,15 @@ export class ProgramBuilder {
     this.previous = previous;
     this.i = start?.slot ?? 0;
     this.nthBase = start?.nthSlot ?? 0;
-    this.remap = new Int32Array(previous === null ? 0 : previous.chainNames.length).fill(-2);
-    // Chains carried over unchanged map without a name lookup. (A patch writes only a few chains
-    // and sets no buildIndex on the others: there every mapping is looked up by name.)
-    if (previous !== null && start === undefined) {
-      for (const chain of ct.chainStates) if (chain.compiledBy === previous) this.remap[chain.compiledAt] = chain.buildIndex;
+    const n = previous === null ? 0 : previous.chainNames.length;
+    this.remap = new Int32Array(n);
+    if (start !== undefined) {
+      // A patch keeps every chain of the previous program at its index (program-patch.ts).
+      for (let c = 0; c < n; c++) this.remap[c] = c;
+    } else {
+      this.remap.fill(NOT_LOOKED_UP);
+      // Chains carried over unchanged map without a name lookup.
+      if (previous !== null) for (const chain of ct.chainStates) if (chain.compiledBy === previous) this.remap[chain.compiledAt] = chain.buildIndex;
     }
   }
 
@@ -338,7 +345,7 @@ export class ProgramBuilder {
   /** This program's index of the chain a previous-program jump target names. */
   private mapChain(old: number): number {
     let idx = this.remap[old] as number;
-    if (idx === -2) {
+    if (idx === NOT_LOOKED_UP) {
       const name = (this.previous as CompiledTable).chainNames[old] as string;
       const found = this.context.chain(name);
       if (found === undefined || this.ct.chainStates[found.buildIndex] !== found) throw new Error(`compile: chain ${name} missing in ${this.ct.table}`);

@@ -27,8 +27,8 @@ const MAX_UNUSED_PER_RULE = 1;
  * Builds the program for a table after a transaction by patching the committed one instead of
  * copying it: O(rules written) plus a few typed-array copies of O(chains), however big the table.
  *
- * The new program shares the committed program's rule storage (column buffers, rule, target and
- * extension-match arrays). Every chain keeps its index, so the chain numbers stored per rule
+ * The new program shares the committed program's rule storage (column buffers, unless they must
+ * grow; rule, target and extension-match arrays). Every chain keeps its index, so the chain numbers stored per rule
  * (jump targets, owning chain) stay right in shared slots. A chain whose rules are all equal to
  * its old ones keeps its old slots; other written chains are compiled into slots past the
  * committed program's last one (which the running program never reads), copying the compiled
@@ -41,7 +41,7 @@ const MAX_UNUSED_PER_RULE = 1;
  *
  * Returns null where a patch does not apply, and the caller compiles the table in full (which
  * also packs the slots): a chain deleted and re-created by one transaction (its rules elsewhere
- * would need their jumps renumbered), no room left in the buffers, or too many unused slots.
+ * would need their jumps renumbered), or too many unused slots.
  */
 export function patchProgram(
   table: TableName,
@@ -91,17 +91,18 @@ export function patchProgram(
     if (!keep[w] && ci < pChains) ruleCount -= chainLength(p, ci);
   }
   for (const ci of deletedAt) ruleCount -= chainLength(p, ci);
-  if (slots - ruleCount > MAX_UNUSED_PER_RULE * ruleCount || !fits(p, slots)) return null;
+  if (slots - ruleCount > MAX_UNUSED_PER_RULE * ruleCount) return null;
 
   const ct = new CompiledTable(table, generation, formatRule);
-  ct.arena = p.arena;
   ct.ruleCount = ruleCount;
   ct.maxDepth = nChains + 1;
   for (const hook of Object.keys(p.hookChain) as HookName[]) ct.hookChain[hook] = p.hookChain[hook];
-  shareRuleStorage(ct, p, slots);
+  shareRuleStorage(ct, p, slots, context.recycle);
   copyChainColumns(ct, p, nChains);
 
-  const views = new Map(p.exactRunViews);
+  // The long runs' views, over this program's dstExact (a new buffer if the columns grew).
+  const views = new Map<number, Int32Array>();
+  for (const [end, view] of p.exactRunViews) views.set(end, ct.arena === p.arena ? view : ct.dstExact.subarray(end - view.length, end));
   let conntrackUsers = p.conntrackUsers;
   for (const ci of deletedAt) {
     conntrackUsers -= countFlag(p.flags, p.chainStart[ci] as number, p.chainEnd[ci] as number, F.CT_USER);
@@ -202,44 +203,61 @@ function ruleColumns(ct: CompiledTable) {
   ] as const;
 }
 
+type Column = Int8Array | Uint8Array | Uint16Array | Int32Array | Float64Array;
+
+interface ColumnType<T extends Column> {
+  readonly BYTES_PER_ELEMENT: number;
+  new (buffer: ArrayBuffer, byteOffset: number, length: number): T;
+}
+
 /**
- * Gives `ct` views of `p`'s column buffers, `slots` long, with the slots past `p`'s last one
- * cleared (a refused patch may have left rules there; the compiler sets only the fields a rule
- * has). The rules, targets and extension-match arrays are shared too, cut back to `p`'s length.
+ * Gives `ct` columns `slots` long holding `p`'s slots, with the slots past `p`'s last one cleared
+ * (a refused patch may have left rules there; the compiler sets only the fields a rule has):
+ * views of `p`'s own buffers when they have room, else copies into the buffers of `spare` (a
+ * program no longer run, see columns.ts) or, when those are too small too, into new buffers twice
+ * the size, so that syncs rewriting a long chain (a KUBE-SERVICES of 10,000 rules) patch for a
+ * while before the unused slots call for a full compile. The rules, targets and extension-match
+ * arrays are shared either way (only slots past `p`'s are written), cut back to `p`'s length.
  */
-function shareRuleStorage(ct: CompiledTable, p: CompiledTable, slots: number): void {
+function shareRuleStorage(ct: CompiledTable, p: CompiledTable, slots: number, spare: CompiledTable | null): void {
   const from = p.slotCount;
-  const view = <T extends Int8Array | Uint8Array | Uint16Array | Int32Array | Float64Array>(col: T, make: (b: ArrayBuffer, n: number) => T, fill = 0): T => {
-    const v = make(col.buffer as ArrayBuffer, slots);
+  const room = fits(p, slots);
+  const reuse = !room && spare !== null && fits(spare, slots);
+  ct.arena = room ? p.arena : {};
+  const capacity = 2 * slots;
+  const view = <T extends Column>(type: ColumnType<T>, col: T, fill = 0, spareCol?: T): T => {
+    let v: T;
+    if (room) v = new type(col.buffer as ArrayBuffer, 0, slots);
+    else {
+      const buffer = reuse ? ((spareCol as T).buffer as ArrayBuffer) : new ArrayBuffer(capacity * type.BYTES_PER_ELEMENT);
+      v = new type(buffer, 0, slots);
+      v.set(col.subarray(0, from) as never);
+    }
     v.fill(fill, from);
     return v;
   };
-  const i32 = (b: ArrayBuffer, n: number) => new Int32Array(b, 0, n);
-  const u8 = (b: ArrayBuffer, n: number) => new Uint8Array(b, 0, n);
-  const u16 = (b: ArrayBuffer, n: number) => new Uint16Array(b, 0, n);
-  const f64 = (b: ArrayBuffer, n: number) => new Float64Array(b, 0, n);
-  ct.flags = view(p.flags, i32);
-  ct.srcNet = view(p.srcNet, i32);
-  ct.srcMask = view(p.srcMask, i32);
-  ct.dstNet = view(p.dstNet, i32);
-  ct.dstMask = view(p.dstMask, i32);
-  ct.dstExact = view(p.dstExact, i32);
-  ct.exactRunEnd = view(p.exactRunEnd, i32);
-  ct.proto = view(p.proto, u8);
-  ct.sportLo = view(p.sportLo, u16);
-  ct.sportHi = view(p.sportHi, u16);
-  ct.dportLo = view(p.dportLo, u16);
-  ct.dportHi = view(p.dportHi, u16);
-  ct.inIface = view(p.inIface, i32);
-  ct.outIface = view(p.outIface, i32);
-  ct.extStart = view(p.extStart, i32);
-  ct.extEnd = view(p.extEnd, i32);
-  ct.targetKind = view(p.targetKind, u8);
-  ct.targetChain = view(p.targetChain, i32, -1);
-  ct.ruleChain = view(p.ruleChain, i32);
-  ct.ruleNumber = view(p.ruleNumber, i32);
-  ct.packets = view(p.packets, f64);
-  ct.bytes = view(p.bytes, f64);
+  ct.flags = view(Int32Array, p.flags, 0, spare?.flags);
+  ct.srcNet = view(Int32Array, p.srcNet, 0, spare?.srcNet);
+  ct.srcMask = view(Int32Array, p.srcMask, 0, spare?.srcMask);
+  ct.dstNet = view(Int32Array, p.dstNet, 0, spare?.dstNet);
+  ct.dstMask = view(Int32Array, p.dstMask, 0, spare?.dstMask);
+  ct.dstExact = view(Int32Array, p.dstExact, 0, spare?.dstExact);
+  ct.exactRunEnd = view(Int32Array, p.exactRunEnd, 0, spare?.exactRunEnd);
+  ct.proto = view(Uint8Array, p.proto, 0, spare?.proto);
+  ct.sportLo = view(Uint16Array, p.sportLo, 0, spare?.sportLo);
+  ct.sportHi = view(Uint16Array, p.sportHi, 0, spare?.sportHi);
+  ct.dportLo = view(Uint16Array, p.dportLo, 0, spare?.dportLo);
+  ct.dportHi = view(Uint16Array, p.dportHi, 0, spare?.dportHi);
+  ct.inIface = view(Int32Array, p.inIface, 0, spare?.inIface);
+  ct.outIface = view(Int32Array, p.outIface, 0, spare?.outIface);
+  ct.extStart = view(Int32Array, p.extStart, 0, spare?.extStart);
+  ct.extEnd = view(Int32Array, p.extEnd, 0, spare?.extEnd);
+  ct.targetKind = view(Uint8Array, p.targetKind, 0, spare?.targetKind);
+  ct.targetChain = view(Int32Array, p.targetChain, -1, spare?.targetChain);
+  ct.ruleChain = view(Int32Array, p.ruleChain, 0, spare?.ruleChain);
+  ct.ruleNumber = view(Int32Array, p.ruleNumber, 0, spare?.ruleNumber);
+  ct.packets = view(Float64Array, p.packets, 0, spare?.packets);
+  ct.bytes = view(Float64Array, p.bytes, 0, spare?.bytes);
   ct.rules = p.rules;
   ct.rules.length = from;
   ct.targets = p.targets;
