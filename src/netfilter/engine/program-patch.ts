@@ -125,11 +125,13 @@ export function patchProgram(
     ct.chainPolicy[ci] = chain.builtin ? (chain.policy === 'DROP' ? 0 : 1) : -1;
   }
   const b = new ProgramBuilder(ct, context, { slot: pSlots, nthSlot: p.nthCounters.length });
+  const kept: number[] = [];
   for (let w = 0; w < written.length; w++) {
     const chain = written[w] as ChainState;
     const ci = index[w] as number;
     if (keep[w]) {
       keepSlots(ct, p, chain, ci);
+      kept.push(ci);
       continue;
     }
     if (ci < pChains) {
@@ -140,6 +142,8 @@ export function patchProgram(
     markExactRuns(ct, ci, views);
   }
   if (b.position !== slots) throw new Error(`patch: wrote ${b.position} slots of ${slots} in ${table}`);
+  // Until then the running program counts in those slots, and a refused patch leaves them alone.
+  if (kept.length > 0) ct.deferUntilCommit(() => loadKeptCounters(ct, kept));
   ct.conntrackUsers = conntrackUsers + b.conntrackUsers;
   ct.exactRunViews = views;
 
@@ -285,8 +289,8 @@ function copyChainColumns(ct: CompiledTable, p: CompiledTable, nChains: number):
 
 /**
  * A written chain whose rules equal its old ones keeps its old slots. Like a rewritten chain it
- * holds the old rule objects and keeps the old chain's checks; its counters become the ones the
- * transaction gave it when the program is committed.
+ * holds the old rule objects and keeps the old chain's checks; its rule counters become the ones
+ * the transaction gave it when the program is committed (loadKeptCounters).
  */
 function keepSlots(ct: CompiledTable, p: CompiledTable, chain: ChainState, ci: number): void {
   const start = p.chainStart[ci] as number;
@@ -296,18 +300,24 @@ function keepSlots(ct: CompiledTable, p: CompiledTable, chain: ChainState, ci: n
   if (old.validatedMask >= 0) chain.validatedMask = old.validatedMask;
   ct.chainPackets[ci] = chain.packets;
   ct.chainBytes[ci] = chain.bytes;
-  const n = rules.length;
-  ct.deferUntilCommit(() => {
+}
+
+/** Sets the rule counters of kept chains (by index) to their chain states' counters. */
+function loadKeptCounters(ct: CompiledTable, kept: readonly number[]): void {
+  for (const ci of kept) {
+    const chain = ct.chainStates[ci] as ChainState;
+    const start = ct.chainStart[ci] as number;
+    const n = chain.length;
     if (!chain.hasRuleCounters) {
       ct.packets.fill(0, start, start + n);
       ct.bytes.fill(0, start, start + n);
-      return;
+      continue;
     }
     for (let ri = 0; ri < n; ri++) {
       ct.packets[start + ri] = chain.rulePacketsAt(ri);
       ct.bytes[start + ri] = chain.ruleBytesAt(ri);
     }
-  });
+  }
 }
 
 /** Drops the long-run views of `p`'s chain `ci` (its slots are no longer used). */
