@@ -1,6 +1,7 @@
 import { formatPrefix, prefixContains } from '../../core/index.js';
 import { computeProbability, type EndpointInfo, type LocalTrafficDetector } from '../common/index.js';
 import { CHAIN, NFACCT } from './constants.js';
+import { flattened } from './flat-string.js';
 import { sepChainOf, type IptablesPortState, type RenderedChains, type RenderedTopLevel } from './port-state.js';
 
 /** The detector's rule words as RuleContext carries them. */
@@ -214,8 +215,8 @@ export function renderServiceChains(st: IptablesPortState, ctx: RuleContext): Re
     largeClusterMode: ctx.largeClusterMode,
     chainNames: out.natChains,
     // One join builds every `:NAME - [0:0]` line without an intermediate string per chain.
-    chainText: out.natChains.length === 0 ? '' : `:${out.natChains.join(' - [0:0]\n:')} - [0:0]`,
-    rulesText: out.natRules.join('\n'),
+    chainText: out.natChains.length === 0 ? '' : flattened(`:${out.natChains.join(' - [0:0]\n:')} - [0:0]`),
+    rulesText: flattened(out.natRules.join('\n')),
     ruleCount: out.natRules.length,
   };
   st.rendered = rendered;
@@ -230,9 +231,9 @@ export function renderTopLevelRules(st: IptablesPortState, ctx: RuleContext): Re
   writeTopLevelRules(st, ctx, out);
   const rendered: RenderedTopLevel = {
     localhostNodePortRule: ctx.localhostNodePortRule,
-    filterText: out.filterRules.join('\n'),
+    filterText: flattened(out.filterRules.join('\n')),
     filterCount: out.filterRules.length,
-    natText: out.natRules.join('\n'),
+    natText: flattened(out.natRules.join('\n')),
     natCount: out.natRules.length,
   };
   st.topLevel = rendered;
