@@ -22,6 +22,8 @@ describe('iptables proxier rendering cache (property)', () => {
         const fresh = makeFixture({ localhostNodePorts });
         const first = syncWith(fresh, last.services, last.slices);
         expect(again.payload).toBe(first.payload);
+        // Services in key order (the tracker's order: UTF-16 code units).
+        expect(again.servicesWritten).toEqual([...again.servicesWritten].sort());
         expect({ ...again, durationMs: 0, buildMs: 0 }).toEqual({ ...first, durationMs: 0, buildMs: 0 });
       }),
       { numRuns: 80 },

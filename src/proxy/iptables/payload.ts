@@ -3,16 +3,17 @@ import { FILTER_TOP_CHAINS, NAT_TOP_CHAINS, filterHeadRules, forwardRules, natHe
 import type { IptablesPortState } from './port-state.js';
 import { renderServiceChains, renderTopLevelRules, type RuleContext } from './service-rules.js';
 
-/** One Service's ports, in output order, and whether its own chains are written this sync. */
+/** One Service's ports, in output order. */
 export interface ServiceGroup {
   readonly key: string;
   readonly ports: readonly IptablesPortState[];
-  readonly write: boolean;
 }
 
 export interface PayloadInput {
   /** Services in output order (by `namespace/name`). */
-  readonly services: Iterable<ServiceGroup>;
+  readonly services: readonly ServiceGroup[];
+  /** The Services whose own chains this sync writes: all, or those with these keys. */
+  readonly write: 'all' | ReadonlySet<string>;
   readonly ctx: RuleContext;
   readonly fixed: FixedRuleOptions;
   /** Stale service chains to flush and delete. */
@@ -58,8 +59,11 @@ export function composePayload(input: PayloadInput): BuiltPayload {
   let skipped = 0;
   const servicesWritten: string[] = [];
 
-  for (const group of input.services) {
-    if (group.write) servicesWritten.push(group.key);
+  const { services, write: written } = input;
+  for (let g = 0; g < services.length; g++) {
+    const group = services[g] as ServiceGroup;
+    const write = written === 'all' || written.has(group.key);
+    if (write) servicesWritten.push(group.key);
     for (const st of group.ports) {
       const top = renderTopLevelRules(st, ctx);
       if (top.filterCount > 0) {
@@ -70,7 +74,7 @@ export function composePayload(input: PayloadInput): BuiltPayload {
         natRules.push(top.natText);
         natRuleCount += top.natCount;
       }
-      if (!group.write) {
+      if (!write) {
         // Comments aside (large-cluster mode), a skipped port's chains are as last rendered,
         // so an older rendering gives the right count without building anything.
         skipped += (st.rendered ?? renderServiceChains(st, ctx)).ruleCount;
