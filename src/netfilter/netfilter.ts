@@ -4,6 +4,7 @@ import { HOOK_NAMES, TABLE_NAMES, type HookName, type Rule, type RuleCommand, ty
 import type { NetfilterEnv } from './env.js';
 import { compileChains, compileTable } from './engine/compile.js';
 import type { CompiledTable } from './engine/compiled.js';
+import { patchProgram } from './engine/program-patch.js';
 import { walkTable, WalkOutcome } from './engine/walk.js';
 import { applyCommands, applyRuleCommand, declareChains } from './state/apply.js';
 import { ChainState } from './state/chain.js';
@@ -115,19 +116,43 @@ export class Netfilter {
 
   private install(name: TableName, program: CompiledTable): void {
     const old = this.program(name);
-    // Only its typed buffers are wanted: let its rule objects go.
-    old.releaseObjects();
-    this.retired.set(name, old);
+    // A patched program runs on its predecessor's storage, which must then not be recycled
+    // (and the program retired before stays the one to recycle).
+    if (old.arena !== program.arena) {
+      // Only its typed buffers are wanted: let its rule objects go.
+      old.releaseObjects();
+      this.retired.set(name, old);
+    }
     program.claimChains();
     this.running[name] = program;
   }
 
-  /** Compiles a fork into a program for the table's next generation, reusing what it can. */
+  /**
+   * Compiles a fork into a program for the table's next generation: a patch of the committed
+   * program when it applies (O(what the fork wrote), engine/program-patch.ts), else a full
+   * compile that still copies what it can from the committed program.
+   */
   private compileFork(name: TableName, fork: TableFork): CompiledTable {
     const committed = this.table(name).chains;
-    return compileChains(name, fork.chains.values(), this.table(name).generation + 1, this.formatRule, {
-      previous: this.program(name),
-      recycle: this.retired.get(name) ?? null,
+    const previous = this.program(name);
+    const generation = this.table(name).generation + 1;
+    const recycle = this.retired.get(name) ?? null;
+    const patched = patchProgram(name, generation, this.formatRule, previous, { written: fork.writtenChains(), deleted: fork.deletedNames() }, {
+      previous,
+      recycle,
+      // A chain the patch does not write keeps its index, which only the committed program knows
+      // (buildIndex is scratch of whichever compile ran last).
+      chain: (chainName) => {
+        const chain = fork.get(chainName);
+        if (chain !== undefined && chain.compiledBy === previous) chain.buildIndex = chain.compiledAt;
+        return chain;
+      },
+      committed: (chainName) => committed.get(chainName),
+    });
+    if (patched !== null) return patched;
+    return compileChains(name, fork.chains.values(), generation, this.formatRule, {
+      previous,
+      recycle,
       chain: (chainName) => fork.get(chainName),
       committed: (chainName) => committed.get(chainName),
     });

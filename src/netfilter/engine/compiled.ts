@@ -49,7 +49,7 @@ export const LONG_EXACT_RUN = 32;
  * action targets.
  */
 export class CompiledTable {
-  readonly chainNames: string[] = [];
+  chainNames: string[] = [];
   chainStart = new Int32Array(0);
   chainEnd = new Int32Array(0);
   /** 1 ACCEPT, 0 DROP for built-in chains; -1 for user chains. */
@@ -57,6 +57,7 @@ export class CompiledTable {
   /** Chain index of each hook's built-in chain, or -1. */
   readonly hookChain: Record<HookName, number> = { PREROUTING: -1, INPUT: -1, FORWARD: -1, OUTPUT: -1, POSTROUTING: -1 };
 
+  /** Rules in the program's chains (see also slotCount). */
   ruleCount = 0;
   flags = new Int32Array(0);
   srcNet = new Int32Array(0);
@@ -108,13 +109,37 @@ export class CompiledTable {
   conntrackUsers = 0;
   /** Deepest possible jump nesting (user chains + 1), the size of the walk's return stack. */
   maxDepth = 1;
+  /**
+   * Identifies the rule storage (column buffers and the rules, targets and extension-match
+   * arrays) this program reads. A patched program (program-patch.ts) shares its predecessor's
+   * storage, and so its token: such a predecessor's buffers must not be recycled (columns.ts).
+   */
+  arena: object = {};
   private readonly ruleTexts: (string | undefined)[] = [];
+  /** Writes into storage shared with the running program, held back until this one is committed. */
+  private readonly atCommit: (() => void)[] = [];
 
   constructor(
     readonly table: TableName,
     readonly generation: number,
     private readonly formatRule: (rule: Rule) => string,
   ) {}
+
+  /**
+   * Rule slots in the columns: the rules of every chain, plus (in a patched program) slots no
+   * chain uses any more, left by chains that were rewritten or deleted.
+   */
+  get slotCount(): number {
+    return this.flags.length;
+  }
+
+  /**
+   * Runs `write` when this program is committed (claimChains), not before: it changes storage the
+   * running program still reads, which must stay as it is if this program is never installed.
+   */
+  deferUntilCommit(write: () => void): void {
+    this.atCommit.push(write);
+  }
 
   /** The rule's iptables-save text, built on first use (only traces ask for it). */
   ruleText(i: number): string {
@@ -158,6 +183,8 @@ export class CompiledTable {
    * compile can reuse their rules and a fork can find their live counters in O(1).
    */
   claimChains(): void {
+    for (const write of this.atCommit) write();
+    this.atCommit.length = 0;
     const states = this.chainStates;
     for (let c = 0; c < states.length; c++) {
       const chain = states[c] as ChainState;

@@ -5,12 +5,27 @@ import type { CompileContext } from './compile.js';
 import { type CompiledTable, F, IFACE_NAMES, T } from './compiled.js';
 import { foldablePortMatch, matchNeedsCheck, targetCode, targetNeedsCheck, targetUsesConntrack } from './rule-facts.js';
 
+/**
+ * Where a builder starts writing into a program that already holds rules (a patched program,
+ * program-patch.ts): its first free rule slot and its first free `nthCounters` slot.
+ */
+export interface BuilderStart {
+  readonly slot: number;
+  readonly nthSlot: number;
+}
+
+/** Previous chain indexes in `remap` that are still to be looked up by name. */
+const NOT_LOOKED_UP = -2;
+
 /** Writes chains into a program under construction, rule by rule or copied from the previous one. */
 export class ProgramBuilder {
   /** Next free rule slot. */
-  private i = 0;
+  private i: number;
+  /** Per extension match this builder adds: its `nthCounters` slot, or -1. */
   readonly nthSlots: number[] = [];
+  /** Initial counter of each `nthCounters` slot this builder adds (from `nthBase` on). */
   readonly nthInit: number[] = [];
+  private readonly nthBase: number;
   conntrackUsers = 0;
   /** Previous chain index → this program's index of the chain with the same name (-2: not yet looked up). */
   private readonly remap: Int32Array;
@@ -19,14 +34,27 @@ export class ProgramBuilder {
   constructor(
     private readonly ct: CompiledTable,
     private readonly context: CompileContext,
+    start?: BuilderStart,
   ) {
     const previous = context.previous;
     this.previous = previous;
-    this.remap = new Int32Array(previous === null ? 0 : previous.chainNames.length).fill(-2);
-    if (previous !== null) {
+    this.i = start?.slot ?? 0;
+    this.nthBase = start?.nthSlot ?? 0;
+    const n = previous === null ? 0 : previous.chainNames.length;
+    this.remap = new Int32Array(n);
+    if (start !== undefined) {
+      // A patch keeps every chain of the previous program at its index (program-patch.ts).
+      for (let c = 0; c < n; c++) this.remap[c] = c;
+    } else {
+      this.remap.fill(NOT_LOOKED_UP);
       // Chains carried over unchanged map without a name lookup.
-      for (const chain of ct.chainStates) if (chain.compiledBy === previous) this.remap[chain.compiledAt] = chain.buildIndex;
+      if (previous !== null) for (const chain of ct.chainStates) if (chain.compiledBy === previous) this.remap[chain.compiledAt] = chain.buildIndex;
     }
+  }
+
+  /** The next free rule slot. */
+  get position(): number {
+    return this.i;
   }
 
   compileChain(chain: ChainState, ci: number): void {
@@ -224,17 +252,33 @@ export class ProgramBuilder {
 
   private addNthSlot(m: Match): void {
     if (m.kind === 'statistic' && m.mode === 'nth') {
-      this.nthSlots.push(this.nthInit.length);
+      this.nthSlots.push(this.nthBase + this.nthInit.length);
       this.nthInit.push(m.packet);
     } else this.nthSlots.push(-1);
   }
 
   /**
    * Copies `n` consecutive chains starting at the previous program's chain `from` to this
-   * program's chain `to`: typed columns in bulk, then the few columns holding indexes that move
-   * (chain numbers, extension-match offsets, jump targets) rule by rule.
+   * program's chain `to`. In a patched previous program (program-patch.ts) consecutive chains
+   * need not sit next to each other in the columns, so the run is copied in pieces that do.
    */
   copyRun(from: number, to: number, n: number): void {
+    const p = this.previous as CompiledTable;
+    let k = 0;
+    while (k < n) {
+      let m = 1;
+      while (k + m < n && p.chainStart[from + k + m] === p.chainEnd[from + k + m - 1]) m++;
+      this.copyAdjacent(from + k, to + k, m);
+      k += m;
+    }
+  }
+
+  /**
+   * Copies `n` consecutive chains whose rules are adjacent in the previous program's columns:
+   * typed columns in bulk, then the few columns holding indexes that move (chain numbers,
+   * extension-match offsets, jump targets) rule by rule.
+   */
+  private copyAdjacent(from: number, to: number, n: number): void {
     const ct = this.ct;
     const p = this.previous as CompiledTable;
     const s = p.chainStart[from] as number;
@@ -301,7 +345,7 @@ export class ProgramBuilder {
   /** This program's index of the chain a previous-program jump target names. */
   private mapChain(old: number): number {
     let idx = this.remap[old] as number;
-    if (idx === -2) {
+    if (idx === NOT_LOOKED_UP) {
       const name = (this.previous as CompiledTable).chainNames[old] as string;
       const found = this.context.chain(name);
       if (found === undefined || this.ct.chainStates[found.buildIndex] !== found) throw new Error(`compile: chain ${name} missing in ${this.ct.table}`);

@@ -23,6 +23,11 @@ export class ChainState {
   buildIndex = -1;
   /** The transaction (TableFork) that copied, replaced or deleted this committed chain, if any. */
   shadowedBy: object | null = null;
+  /**
+   * What that transaction has in this chain's place: its copy or replacement, or null when it
+   * deleted the chain. Read only while `shadowedBy` is the transaction asking.
+   */
+  shadowCopy: ChainState | null = null;
   /** The restore block (its declaration list) that declared this chain: a second `:NAME` line there is an error. */
   declaredIn: object | null = null;
   /**

@@ -70,14 +70,18 @@ export class TableFork {
    */
   get(name: string): ChainState | undefined {
     const c = this.base.chains.get(name);
-    if (c !== undefined && c.shadowedBy !== this) return c;
-    return this.written.get(name);
+    if (c === undefined) return this.written.get(name);
+    if (c.shadowedBy !== this) return c;
+    return c.shadowCopy ?? undefined;
   }
 
-  /** Marks a committed chain as overridden by this fork (see get()). */
-  private shadow(name: string): void {
+  /** Marks a committed chain as overridden by this fork, by `copy` or (null) by nothing (see get()). */
+  private shadow(name: string, copy: ChainState | null): void {
     const c = this.base.chains.get(name);
-    if (c !== undefined) c.shadowedBy = this;
+    if (c !== undefined) {
+      c.shadowedBy = this;
+      c.shadowCopy = copy;
+    }
   }
 
   /** Whether this transaction has written (or created) the chain. */
@@ -88,11 +92,13 @@ export class TableFork {
   /** The chain, copied first if this transaction has not written it yet. */
   writable(name: string): ChainState | undefined {
     const chain = this.base.chains.get(name);
-    if (chain === undefined || chain.shadowedBy === this) return this.written.get(name);
+    if (chain === undefined) return this.written.get(name);
+    if (chain.shadowedBy === this) return chain.shadowCopy ?? undefined;
     this.refreshCounters(chain);
     const copy = chain.clone();
     this.written.set(name, copy);
     chain.shadowedBy = this;
+    chain.shadowCopy = copy;
     return copy;
   }
 
@@ -104,7 +110,7 @@ export class TableFork {
     this.jumpCounts = null;
     const empty = new ChainState(chain.name, chain.builtin, chain.policy);
     this.written.set(chain.name, empty);
-    this.shadow(chain.name);
+    this.shadow(chain.name, empty);
     return empty;
   }
 
@@ -114,13 +120,15 @@ export class TableFork {
    */
   addChain(chain: ChainState): void {
     this.written.set(chain.name, chain);
+    const committed = this.base.chains.get(chain.name);
+    if (committed !== undefined) committed.shadowCopy = chain;
   }
 
   deleteChain(name: string): void {
     this.written.delete(name);
     if (this.base.chains.has(name)) {
       this.deleted.add(name);
-      this.shadow(name);
+      this.shadow(name, null);
     }
   }
 
@@ -137,7 +145,7 @@ export class TableFork {
     const { written, deleted } = this;
     for (const chain of this.base.chains.values()) {
       if (chain.shadowedBy !== this) yield chain;
-      else if (!deleted.has(chain.name)) yield written.get(chain.name) as ChainState;
+      else if (!deleted.has(chain.name)) yield chain.shadowCopy as ChainState;
     }
     for (const [name, chain] of written) {
       if (!this.base.chains.has(name) || deleted.has(name)) yield chain;

@@ -1,18 +1,19 @@
 import { CHAIN } from './constants.js';
 import { FILTER_TOP_CHAINS, NAT_TOP_CHAINS, filterHeadRules, forwardRules, natHeadRules, type FixedRuleOptions } from './fixed-rules.js';
 import type { IptablesPortState } from './port-state.js';
-import { renderServiceChains, writeTopLevelRules, type RuleContext, type TopLevelBuffers } from './service-rules.js';
+import { renderServiceChains, renderTopLevelRules, type RuleContext } from './service-rules.js';
 
-/** One Service's ports, in output order, and whether its own chains are written this sync. */
+/** One Service's ports, in output order. */
 export interface ServiceGroup {
   readonly key: string;
   readonly ports: readonly IptablesPortState[];
-  readonly write: boolean;
 }
 
 export interface PayloadInput {
   /** Services in output order (by `namespace/name`). */
-  readonly services: Iterable<ServiceGroup>;
+  readonly services: readonly ServiceGroup[];
+  /** The Services whose own chains this sync writes: all, or those with these keys. */
+  readonly write: 'all' | ReadonlySet<string>;
   readonly ctx: RuleContext;
   readonly fixed: FixedRuleOptions;
   /** Stale service chains to flush and delete. */
@@ -47,22 +48,33 @@ export function composePayload(input: PayloadInput): BuiltPayload {
   const { ctx, fixed } = input;
   const filterChains: string[] = [...FILTER_TOP_CHAINS];
   if (fixed.localhostNodePorts) filterChains.push(CHAIN.kubeletFirewall);
-  const top: TopLevelBuffers = { filterRules: filterHeadRules(fixed), natRules: natHeadRules(fixed) };
-  // Entries of natChainText and top.natRules may hold several lines (a port's rendered chains),
-  // so line counts are kept alongside instead of taken from array lengths.
+  // Entries of natChainText and of the rule buffers may hold several lines (a port's rendered
+  // rules), so line counts are kept alongside instead of taken from array lengths.
+  const filterRules = filterHeadRules(fixed);
+  const natRules = natHeadRules(fixed);
+  let filterRuleCount = filterRules.length;
+  let natRuleCount = natRules.length;
   const natChainText: string[] = NAT_TOP_CHAINS.map(chainLine);
   const natChainNames: string[] = [...NAT_TOP_CHAINS];
-  let natRuleCount = top.natRules.length;
   let skipped = 0;
   const servicesWritten: string[] = [];
 
-  for (const group of input.services) {
-    if (group.write) servicesWritten.push(group.key);
+  const { services, write: written } = input;
+  for (let g = 0; g < services.length; g++) {
+    const group = services[g] as ServiceGroup;
+    const write = written === 'all' || written.has(group.key);
+    if (write) servicesWritten.push(group.key);
     for (const st of group.ports) {
-      const before = top.natRules.length;
-      writeTopLevelRules(st, ctx, top);
-      natRuleCount += top.natRules.length - before;
-      if (!group.write) {
+      const top = renderTopLevelRules(st, ctx);
+      if (top.filterCount > 0) {
+        filterRules.push(top.filterText);
+        filterRuleCount += top.filterCount;
+      }
+      if (top.natCount > 0) {
+        natRules.push(top.natText);
+        natRuleCount += top.natCount;
+      }
+      if (!write) {
         // Comments aside (large-cluster mode), a skipped port's chains are as last rendered,
         // so an older rendering gives the right count without building anything.
         skipped += (st.rendered ?? renderServiceChains(st, ctx)).ruleCount;
@@ -74,7 +86,7 @@ export function composePayload(input: PayloadInput): BuiltPayload {
         for (const name of block.chainNames) natChainNames.push(name);
       }
       if (block.ruleCount > 0) {
-        top.natRules.push(block.rulesText);
+        natRules.push(block.rulesText);
         natRuleCount += block.ruleCount;
       }
     }
@@ -83,19 +95,22 @@ export function composePayload(input: PayloadInput): BuiltPayload {
   // Declaring a stale chain flushes it, which is what lets `-X` delete it.
   for (const chain of input.staleChains) {
     natChainText.push(chainLine(chain));
-    top.natRules.push(`-X ${chain}`);
+    natRules.push(`-X ${chain}`);
   }
-  for (const rule of input.nodePortsTail) top.natRules.push(rule);
+  for (const rule of input.nodePortsTail) natRules.push(rule);
   natRuleCount += input.nodePortsTail.length;
-  for (const rule of forwardRules(fixed)) top.filterRules.push(rule);
+  for (const rule of forwardRules(fixed)) {
+    filterRules.push(rule);
+    filterRuleCount++;
+  }
 
   // One join over every line keeps the 10+ MB payload to a single copy.
-  const payload = ['*filter', ...filterChains.map(chainLine), ...top.filterRules, 'COMMIT', '*nat', ...natChainText, ...top.natRules, 'COMMIT', ''].join('\n');
+  const payload = ['*filter', ...filterChains.map(chainLine), ...filterRules, 'COMMIT', '*nat', ...natChainText, ...natRules, 'COMMIT', ''].join('\n');
   const stale = input.staleChains.length;
   return {
     payload,
-    lines: 4 + filterChains.length + top.filterRules.length + natChainNames.length + stale + natRuleCount + stale,
-    filterRules: top.filterRules.length,
+    lines: 4 + filterChains.length + filterRuleCount + natChainNames.length + stale + natRuleCount + stale,
+    filterRules: filterRuleCount,
     natRules: natRuleCount,
     natRulesSkipped: skipped,
     chainLines: filterChains.length + natChainNames.length + stale,

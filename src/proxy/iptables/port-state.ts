@@ -37,6 +37,24 @@ export interface IptablesPortState {
    * the metrics from here.
    */
   rendered: RenderedChains | null;
+  /**
+   * The port's rules in the shared top-level chains as last rendered. Every sync writes them
+   * (those chains are rewritten whole), and their text depends only on this state and on whether
+   * the localhost NodePort rule is written, so a sync joins cached text instead of building
+   * thousands of lines again.
+   */
+  topLevel: RenderedTopLevel | null;
+}
+
+/** One port's rules in the top-level chains, rendered. */
+export interface RenderedTopLevel {
+  readonly localhostNodePortRule: boolean;
+  /** Filter rule lines joined by newlines ('' when there are none). */
+  readonly filterText: string;
+  readonly filterCount: number;
+  /** Nat rule lines joined by newlines ('' when there are none). */
+  readonly natText: string;
+  readonly natCount: number;
 }
 
 /** One port's KUBE-EXT/FW/SVC/SVL/SEP chains, rendered. */
@@ -75,6 +93,7 @@ export function buildPortState(snapshot: PortSnapshot, previous: IptablesPortSta
     sepChains,
     activeChains: [],
     rendered: null,
+    topLevel: null,
   };
   return { ...st, activeChains: activeChainsOf(st) };
 }

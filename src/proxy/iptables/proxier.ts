@@ -77,7 +77,10 @@ export class IptablesProxier {
   private readonly clock: Clock;
   private readonly store = new KubeObjectStore();
   private readonly tracker: ServiceChangeTracker;
-  private readonly ports = new Map<string, IptablesPortState[]>();
+  /** Port states by Service key (Services with at least one port). */
+  private readonly groups = new Map<string, PortGroup>();
+  /** The same groups in output order (by key); null after a Service appeared or went. */
+  private sortedGroups: PortGroup[] | null = null;
   /**
    * Reference counts of the nat chains the current port states own, kept up to date as Services
    * change, so finding stale chains does not mean rebuilding a set of every chain on each sync.
@@ -191,7 +194,8 @@ export class IptablesProxier {
     const staleChains = this.findStaleChains(largeClusterMode, now, warnings);
     const buildStart = performance.now();
     const built = composePayload({
-      services: this.serviceGroups(full, changed),
+      services: this.serviceGroups(),
+      write: full ? 'all' : changed,
       ctx: {
         masqueradeAll: this.config.masqueradeAll,
         ...this.detectorWords,
@@ -235,17 +239,25 @@ export class IptablesProxier {
   private applyChanges(): ReadonlySet<string> {
     const { changed } = this.tracker.checkout();
     for (const key of changed) {
-      const old = this.ports.get(key) ?? [];
+      const group = this.groups.get(key);
+      const old = group?.ports ?? [];
       for (const st of old) this.countChains(st, -1);
       const snap = this.tracker.get(key);
       if (snap === undefined || snap.ports.length === 0) {
-        this.ports.delete(key);
+        if (group !== undefined) {
+          this.groups.delete(key);
+          this.sortedGroups = null;
+        }
         continue;
       }
       const previous = new Map(old.map((p) => [`${p.info.nameString}/${p.protocol}`, p]));
       const states = snap.ports.map((ps) => buildPortState(ps, previous.get(`${ps.info.nameString}/${ps.info.protocol.toLowerCase()}`)));
       for (const st of states) this.countChains(st, 1);
-      this.ports.set(key, states);
+      if (group !== undefined) group.ports = states;
+      else {
+        this.groups.set(key, { key, ports: states });
+        this.sortedGroups = null;
+      }
     }
     return changed;
   }
@@ -307,12 +319,12 @@ export class IptablesProxier {
     return existing.filter((chain) => isServiceChainName(chain) && !this.activeChains.has(chain));
   }
 
-  /** The sorted Services with their port states and whether this sync writes their chains. */
-  private *serviceGroups(full: boolean, changed: ReadonlySet<string>): Generator<ServiceGroup> {
-    for (const snap of this.tracker.sorted()) {
-      const ports = this.ports.get(snap.key);
-      if (ports !== undefined) yield { key: snap.key, ports, write: full || changed.has(snap.key) };
-    }
+  /**
+   * The Services with their port states, sorted by key as the tracker sorts them (UTF-16 code
+   * units); sorted again only when a Service appears or goes.
+   */
+  private serviceGroups(): readonly ServiceGroup[] {
+    return (this.sortedGroups ??= [...this.groups.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)));
   }
 
   private report(r: {
@@ -347,6 +359,12 @@ export class IptablesProxier {
       warnings: r.warnings,
     };
   }
+}
+
+/** A Service's port states, replaced when the Service changes. */
+interface PortGroup {
+  readonly key: string;
+  ports: IptablesPortState[];
 }
 
 /** Appends without spreading into arguments (a very long list would overflow the call stack). */

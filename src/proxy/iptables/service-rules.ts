@@ -1,7 +1,8 @@
 import { formatPrefix, prefixContains } from '../../core/index.js';
 import { computeProbability, type EndpointInfo, type LocalTrafficDetector } from '../common/index.js';
 import { CHAIN, NFACCT } from './constants.js';
-import { sepChainOf, type IptablesPortState, type RenderedChains } from './port-state.js';
+import { flattened } from './flat-string.js';
+import { sepChainOf, type IptablesPortState, type RenderedChains, type RenderedTopLevel } from './port-state.js';
 
 /** The detector's rule words as RuleContext carries them. */
 export function detectorWords(d: LocalTrafficDetector): { readonly ifLocal: string | null; readonly ifNotLocal: string | null } {
@@ -214,10 +215,27 @@ export function renderServiceChains(st: IptablesPortState, ctx: RuleContext): Re
     largeClusterMode: ctx.largeClusterMode,
     chainNames: out.natChains,
     // One join builds every `:NAME - [0:0]` line without an intermediate string per chain.
-    chainText: out.natChains.length === 0 ? '' : `:${out.natChains.join(' - [0:0]\n:')} - [0:0]`,
-    rulesText: out.natRules.join('\n'),
+    chainText: out.natChains.length === 0 ? '' : flattened(`:${out.natChains.join(' - [0:0]\n:')} - [0:0]`),
+    rulesText: flattened(out.natRules.join('\n')),
     ruleCount: out.natRules.length,
   };
   st.rendered = rendered;
+  return rendered;
+}
+
+/** Renders the port's top-level rules, or returns the cached rendering when it is still valid. */
+export function renderTopLevelRules(st: IptablesPortState, ctx: RuleContext): RenderedTopLevel {
+  const cached = st.topLevel;
+  if (cached !== null && cached.localhostNodePortRule === ctx.localhostNodePortRule) return cached;
+  const out: TopLevelBuffers = { filterRules: [], natRules: [] };
+  writeTopLevelRules(st, ctx, out);
+  const rendered: RenderedTopLevel = {
+    localhostNodePortRule: ctx.localhostNodePortRule,
+    filterText: flattened(out.filterRules.join('\n')),
+    filterCount: out.filterRules.length,
+    natText: flattened(out.natRules.join('\n')),
+    natCount: out.natRules.length,
+  };
+  st.topLevel = rendered;
   return rendered;
 }
