@@ -1,4 +1,5 @@
-import { Validator } from 'ip-num';
+import { createRequire } from 'node:module';
+import type * as IpNum from 'ip-num';
 import { KpemuError, type Ipv4, type Prefix, prefix, maskOfLength, lengthOfMask } from '../core/index.js';
 
 /**
@@ -6,6 +7,16 @@ import { KpemuError, type Ipv4, type Prefix, prefix, maskOfLength, lengthOfMask 
  * 230,000-line restore payload); anything else goes to ip-num, which validates it and explains
  * what is wrong. Callers get uint32 numbers and never see ip-num's bigints.
  */
+
+/**
+ * ip-num, loaded on first use: only a non-canonical address needs it, and every CLI start would
+ * otherwise pay for loading it. Its `main` is CommonJS, the module a static import gives too.
+ */
+let ipNum: typeof IpNum | null = null;
+function validator(): typeof IpNum.Validator {
+  ipNum ??= createRequire(import.meta.url)('ip-num') as typeof IpNum;
+  return ipNum.Validator;
+}
 
 /** Parses canonical `a.b.c.d` (no leading zeros, each octet 0..255); returns -1 when not canonical. */
 export function parseIpv4Fast(text: string): number {
@@ -38,7 +49,7 @@ export function parseIpv4Fast(text: string): number {
 export function parseIpv4(text: string): Ipv4 {
   const fast = parseIpv4Fast(text);
   if (fast >= 0) return fast as Ipv4;
-  const [ok, why] = Validator.isValidIPv4String(text);
+  const [ok, why] = validator().isValidIPv4String(text);
   const reason = ok ? 'leading zeros are ambiguous (octal or decimal); write the address without them' : (why[0] ?? 'not an IPv4 address');
   throw new KpemuError('ADDRESS_INVALID', `invalid IPv4 address "${text}": ${reason}`, { location: { text } });
 }
