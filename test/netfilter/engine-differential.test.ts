@@ -19,7 +19,7 @@ import { walkTable } from '../../src/netfilter/engine/walk.js';
 import { ChainState } from '../../src/netfilter/state/chain.js';
 import type { Packet } from '../../src/packet/index.js';
 import { ruleArb } from '../arbitraries/rules.js';
-import { ADDRESS_POOL, packetOf, packetSpecArb } from '../arbitraries/packets.js';
+import { ADDRESS_POOL, type PacketSpec, packetOf, packetSpecArb } from '../arbitraries/packets.js';
 
 const RUNS = Number(process.env['KPEMU_PROPERTY_RUNS'] ?? 300);
 
@@ -107,34 +107,44 @@ function tableArb(table: TableName, hook: HookName): fc.Arbitrary<TableState> {
   });
 }
 
+const packetsArb = fc.array(packetSpecArb, { minLength: 1, maxLength: 4 });
+const drawsArb = fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 1, maxLength: 8 });
+
+/**
+ * Walks the packets through the compiled table and the reference walk, each with its own
+ * environment fed the same draws: the verdicts, deciding rules, packet changes, side effects and
+ * rule counts must agree.
+ */
+function walksAgree(state: TableState, hook: HookName, specs: readonly PacketSpec[], draws: readonly number[]): void {
+  const program = compileTable(state, formatRule);
+  const envA = fakeEnv(draws);
+  const envB = fakeEnv(draws);
+  const nth = new Map<object, Int32Array>();
+  const out = new WalkOutcome();
+  for (const spec of specs) {
+    const a = packetOf(spec);
+    const b = packetOf(spec);
+    walkTable(program, hook, a, envA, out);
+    const ref = referenceWalk(state, hook, b, envB, nth);
+    const got = {
+      verdict: verdictName(out.verdict),
+      chain: out.decidingRule >= 0 ? program.chainNames[program.ruleChain[out.decidingRule] as number] : hook,
+      rule: out.decidingRule >= 0 ? program.ruleNumber[out.decidingRule] : 0,
+      mark: a.mark,
+      ctIndex: a.ctIndex,
+    };
+    expect(got).toEqual({ verdict: verdictName(ref.verdict), chain: ref.chain, rule: ref.ruleNumber, mark: b.mark, ctIndex: b.ctIndex });
+  }
+  expect(envA.log).toEqual(envB.log);
+  expect(envA.stats.rulesEvaluated).toBe(envB.stats.rulesEvaluated);
+}
+
 describe('the compiled engine agrees with the reference walk', () => {
   for (const table of ['filter', 'nat', 'mangle', 'raw'] as const) {
     const hook = BUILTIN_CHAINS[table][0] as HookName;
     it(`on random ${table} tables and packets (${RUNS} runs)`, () => {
       fc.assert(
-        fc.property(tableArb(table, hook), fc.array(packetSpecArb, { minLength: 1, maxLength: 4 }), fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 1, maxLength: 8 }), (state, specs, draws) => {
-          const program = compileTable(state, formatRule);
-          const envA = fakeEnv(draws);
-          const envB = fakeEnv(draws);
-          const nth = new Map<object, Int32Array>();
-          const out = new WalkOutcome();
-          for (const spec of specs) {
-            const a = packetOf(spec);
-            const b = packetOf(spec);
-            walkTable(program, hook, a, envA, out);
-            const ref = referenceWalk(state, hook, b, envB, nth);
-            const got = {
-              verdict: verdictName(out.verdict),
-              chain: out.decidingRule >= 0 ? program.chainNames[program.ruleChain[out.decidingRule] as number] : hook,
-              rule: out.decidingRule >= 0 ? program.ruleNumber[out.decidingRule] : 0,
-              mark: a.mark,
-              ctIndex: a.ctIndex,
-            };
-            expect(got).toEqual({ verdict: verdictName(ref.verdict), chain: ref.chain, rule: ref.ruleNumber, mark: b.mark, ctIndex: b.ctIndex });
-          }
-          expect(envA.log).toEqual(envB.log);
-          expect(envA.stats.rulesEvaluated).toBe(envB.stats.rulesEvaluated);
-        }),
+        fc.property(tableArb(table, hook), packetsArb, drawsArb, (state, specs, draws) => walksAgree(state, hook, specs, draws)),
         { numRuns: RUNS },
       );
     });
@@ -170,29 +180,7 @@ describe('the compiled engine agrees with the reference walk on long runs of exa
     const hook = BUILTIN_CHAINS[table][0] as HookName;
     it(`on ${table} chains of 30 to 140 rules (${RUNS} runs)`, () => {
       fc.assert(
-        fc.property(longRunTableArb(table, hook), fc.array(packetSpecArb, { minLength: 1, maxLength: 4 }), fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 1, maxLength: 8 }), (state, specs, draws) => {
-          const program = compileTable(state, formatRule);
-          const envA = fakeEnv(draws);
-          const envB = fakeEnv(draws);
-          const nth = new Map<object, Int32Array>();
-          const out = new WalkOutcome();
-          for (const spec of specs) {
-            const a = packetOf(spec);
-            const b = packetOf(spec);
-            walkTable(program, hook, a, envA, out);
-            const ref = referenceWalk(state, hook, b, envB, nth);
-            const got = {
-              verdict: verdictName(out.verdict),
-              chain: out.decidingRule >= 0 ? program.chainNames[program.ruleChain[out.decidingRule] as number] : hook,
-              rule: out.decidingRule >= 0 ? program.ruleNumber[out.decidingRule] : 0,
-              mark: a.mark,
-              ctIndex: a.ctIndex,
-            };
-            expect(got).toEqual({ verdict: verdictName(ref.verdict), chain: ref.chain, rule: ref.ruleNumber, mark: b.mark, ctIndex: b.ctIndex });
-          }
-          expect(envA.log).toEqual(envB.log);
-          expect(envA.stats.rulesEvaluated).toBe(envB.stats.rulesEvaluated);
-        }),
+        fc.property(longRunTableArb(table, hook), packetsArb, drawsArb, (state, specs, draws) => walksAgree(state, hook, specs, draws)),
         { numRuns: RUNS },
       );
     });

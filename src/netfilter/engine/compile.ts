@@ -116,24 +116,29 @@ export function compileChains(
   return ct;
 }
 
-/** Fills `exactRunEnd` (runs of consecutive F.DST_EXACT rules within a chain) and the long runs' views. */
+/** Fills `exactRunEnd` and the long runs' views for every chain. */
 function markExactRuns(ct: CompiledTable): void {
+  const nChains = ct.chainStart.length;
+  for (let c = 0; c < nChains; c++) markChainExactRuns(ct, c, ct.exactRunViews);
+}
+
+/**
+ * Fills `exactRunEnd` for chain `ci` (runs of consecutive F.DST_EXACT rules) and adds its long
+ * runs' views to `views`: the full compile does it for every chain, a patch for the chains it writes.
+ */
+export function markChainExactRuns(ct: CompiledTable, ci: number, views: Map<number, Int32Array>): void {
   const flags = ct.flags;
   const runEnd = ct.exactRunEnd;
-  const views = ct.exactRunViews;
-  const nChains = ct.chainStart.length;
-  for (let c = 0; c < nChains; c++) {
-    const start = ct.chainStart[c] as number;
-    let i = ct.chainEnd[c] as number;
-    let end = i;
-    while (i > start) {
-      i--;
-      if (((flags[i] as number) & F.DST_EXACT) === 0) {
-        if (end - i - 1 >= LONG_EXACT_RUN) views.set(end, ct.dstExact.subarray(i + 1, end));
-        runEnd[i] = i;
-        end = i;
-      } else runEnd[i] = end;
-    }
-    if (end - start >= LONG_EXACT_RUN) views.set(end, ct.dstExact.subarray(start, end));
+  const start = ct.chainStart[ci] as number;
+  let i = ct.chainEnd[ci] as number;
+  let end = i;
+  while (i > start) {
+    i--;
+    if (((flags[i] as number) & F.DST_EXACT) === 0) {
+      if (end - i - 1 >= LONG_EXACT_RUN) views.set(end, ct.dstExact.subarray(i + 1, end));
+      runEnd[i] = i;
+      end = i;
+    } else runEnd[i] = end;
   }
+  if (end - start >= LONG_EXACT_RUN) views.set(end, ct.dstExact.subarray(start, end));
 }

@@ -1,7 +1,7 @@
 import type { HookName, Match, Rule, TableName } from '../ast.js';
 import { ChainState } from '../state/chain.js';
 import { rulesEqual } from '../state/rule-equal.js';
-import type { CompileContext } from './compile.js';
+import { type CompileContext, markChainExactRuns } from './compile.js';
 import { CompiledTable, F, LONG_EXACT_RUN } from './compiled.js';
 import { ProgramBuilder } from './program-builder.js';
 
@@ -139,7 +139,7 @@ export function patchProgram(
       forgetRuns(p, ci, views);
     }
     b.compileChain(chain, ci);
-    markExactRuns(ct, ci, views);
+    markChainExactRuns(ct, ci, views);
   }
   if (b.position !== slots) throw new Error(`patch: wrote ${b.position} slots of ${slots} in ${table}`);
   // Until then the running program counts in those slots, and a refused patch leaves them alone.
@@ -332,27 +332,6 @@ function forgetRuns(p: CompiledTable, ci: number, views: Map<number, Int32Array>
       i = runEnd;
     } else i++;
   }
-}
-
-/**
- * Fills `exactRunEnd` for chain `ci` (runs of consecutive F.DST_EXACT rules) and adds the long
- * runs' views: what the full compile computes for every chain, here for one.
- */
-function markExactRuns(ct: CompiledTable, ci: number, views: Map<number, Int32Array>): void {
-  const flags = ct.flags;
-  const runEnd = ct.exactRunEnd;
-  const start = ct.chainStart[ci] as number;
-  let i = ct.chainEnd[ci] as number;
-  let end = i;
-  while (i > start) {
-    i--;
-    if (((flags[i] as number) & F.DST_EXACT) === 0) {
-      if (end - i - 1 >= LONG_EXACT_RUN) views.set(end, ct.dstExact.subarray(i + 1, end));
-      runEnd[i] = i;
-      end = i;
-    } else runEnd[i] = end;
-  }
-  if (end - start >= LONG_EXACT_RUN) views.set(end, ct.dstExact.subarray(start, end));
 }
 
 /** Fresh `-m statistic --mode nth` counters for every nth match the storage holds: a replaced table restarts them. */
