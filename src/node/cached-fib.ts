@@ -17,12 +17,8 @@ const SLOTS = 256;
 export class CachedFib extends Fib {
   /** Bumped by every change; 0 is never current, so fresh stamp arrays mean empty caches. */
   private generation = 1;
-  private routeKeys: Int32Array | null = null;
-  private routeStamps: Int32Array | null = null;
-  private readonly routeValues: (Route | null)[] = [];
-  private typeKeys: Int32Array | null = null;
-  private typeStamps: Int32Array | null = null;
-  private readonly typeValues: RouteType[] = [];
+  private routeCache: AddressCache<Route | null> | null = null;
+  private typeCache: AddressCache<RouteType> | null = null;
 
   override add(route: Route): void {
     super.add(route);
@@ -36,39 +32,40 @@ export class CachedFib extends Fib {
   }
 
   override lookup(dst: number): Route | null {
-    let keys = this.routeKeys;
-    let stamps = this.routeStamps;
-    if (keys === null || stamps === null) {
-      keys = this.routeKeys = new Int32Array(SLOTS);
-      stamps = this.routeStamps = new Int32Array(SLOTS);
-      this.routeValues.length = SLOTS;
-      this.routeValues.fill(null);
-    }
+    const cache = (this.routeCache ??= new AddressCache<Route | null>(null));
     const slot = slotOf(dst);
-    if (stamps[slot] === this.generation && keys[slot] === (dst | 0)) return this.routeValues[slot] as Route | null;
-    const route = super.lookup(dst);
-    keys[slot] = dst | 0;
-    stamps[slot] = this.generation;
-    this.routeValues[slot] = route;
-    return route;
+    if (cache.holds(slot, dst, this.generation)) return cache.values[slot] as Route | null;
+    return cache.store(slot, dst, this.generation, super.lookup(dst));
   }
 
   override addressType(addr: number): RouteType {
-    let keys = this.typeKeys;
-    let stamps = this.typeStamps;
-    if (keys === null || stamps === null) {
-      keys = this.typeKeys = new Int32Array(SLOTS);
-      stamps = this.typeStamps = new Int32Array(SLOTS);
-      this.typeValues.length = SLOTS;
-      this.typeValues.fill('unicast');
-    }
+    const cache = (this.typeCache ??= new AddressCache<RouteType>('unicast'));
     const slot = slotOf(addr);
-    if (stamps[slot] === this.generation && keys[slot] === (addr | 0)) return this.typeValues[slot] as RouteType;
-    const type = super.addressType(addr);
-    keys[slot] = addr | 0;
-    stamps[slot] = this.generation;
-    this.typeValues[slot] = type;
-    return type;
+    if (cache.holds(slot, addr, this.generation)) return cache.values[slot] as RouteType;
+    return cache.store(slot, addr, this.generation, super.addressType(addr));
+  }
+}
+
+/** One direct-mapped cache of answers by address, each stamped with the FIB generation it was taken at. */
+class AddressCache<V> {
+  private readonly keys = new Int32Array(SLOTS);
+  private readonly stamps = new Int32Array(SLOTS);
+  readonly values: V[];
+
+  constructor(empty: V) {
+    this.values = new Array<V>(SLOTS).fill(empty);
+  }
+
+  /** Whether `slot` holds the answer for `addr` taken at `generation`. */
+  holds(slot: number, addr: number, generation: number): boolean {
+    return this.stamps[slot] === generation && this.keys[slot] === (addr | 0);
+  }
+
+  store(slot: number, addr: number, generation: number, value: V): V {
+    this.keys[slot] = addr | 0;
+    this.stamps[slot] = generation;
+    this.values[slot] = value;
+    return value;
   }
 }
 
